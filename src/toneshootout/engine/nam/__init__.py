@@ -1,0 +1,1 @@
+"""Neural Amp Modeler captures: parsing, validation and inference."""
