@@ -1,0 +1,103 @@
+"""Loudness and true-peak measurement against BS.1770-4 / EBU reference behaviour."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy.signal import upfirdn
+
+from toneshootout.engine.errors import InvalidInput
+from toneshootout.engine.loudness import (
+    _interpolator,
+    integrated_loudness,
+    loudness_range_lu,
+    max_momentary_lufs,
+    max_short_term_lufs,
+    oversampling_factor,
+    true_peak_dbtp,
+    true_peak_linear,
+)
+from toneshootout.engine.types import Signal
+
+RATE = 48000
+
+
+def _sine(freq: float, seconds: float, amplitude: float = 1.0, phase: float = 0.0) -> Signal:
+    t = np.arange(round(seconds * RATE)) / RATE
+    return (amplitude * np.sin(2 * np.pi * freq * t + phase)).astype(np.float32)
+
+
+def test_integrated_loudness_reads_bs1770_calibration_for_997hz_sine() -> None:
+    assert integrated_loudness(_sine(997.0, 5.0), RATE) == pytest.approx(-3.01, abs=0.01)
+
+
+def test_integrated_loudness_scales_with_gain() -> None:
+    quiet = _sine(997.0, 2.0, amplitude=0.1)
+    assert integrated_loudness(quiet, RATE) == pytest.approx(-23.01, abs=0.01)
+
+
+def test_integrated_loudness_refuses_less_than_400ms() -> None:
+    with pytest.raises(InvalidInput, match="400 ms"):
+        integrated_loudness(_sine(997.0, 0.3), RATE)
+
+
+def test_integrated_loudness_of_silence_is_minus_infinity() -> None:
+    assert integrated_loudness(np.zeros(RATE, dtype=np.float32), RATE) == -math.inf
+
+
+def test_integrated_loudness_refuses_stereo_and_nan() -> None:
+    with pytest.raises(InvalidInput, match="mono"):
+        integrated_loudness(np.zeros((RATE, 2), dtype=np.float32), RATE)
+    bad = _sine(997.0, 1.0)
+    bad[10] = np.nan
+    with pytest.raises(InvalidInput, match="NaN"):
+        integrated_loudness(bad, RATE)
+
+
+def test_true_peak_exceeds_sample_peak_for_inter_sample_peaks() -> None:
+    # A quarter-rate sine sampled at 45° never lands on its crest: samples read 0.707.
+    x = _sine(RATE / 4, 1.0, phase=math.pi / 4) * np.hanning(RATE).astype(np.float32)
+    sample_peak_db = 20 * math.log10(float(np.max(np.abs(x))))
+    assert sample_peak_db == pytest.approx(-3.01, abs=0.01)
+    assert true_peak_dbtp(x, RATE) == pytest.approx(0.0, abs=0.05)
+
+
+def test_true_peak_of_full_scale_sine_is_zero_dbtp() -> None:
+    assert true_peak_dbtp(_sine(997.0, 1.0), RATE) == pytest.approx(0.0, abs=0.01)
+
+
+def test_true_peak_of_silence_is_minus_infinity() -> None:
+    assert true_peak_dbtp(np.zeros(100, dtype=np.float32), RATE) == -math.inf
+
+
+def test_true_peak_blocks_equal_one_whole_signal_pass() -> None:
+    # Several internal blocks long; the reference oversamples the whole (silence-padded) take.
+    x = (0.3 * np.random.default_rng(3).standard_normal(3 * 65536 + 17)).astype(np.float32)
+    up = oversampling_factor(RATE)
+    reference = np.max(np.abs(upfirdn(_interpolator(up), x.astype(np.float64), up)))
+    assert true_peak_linear(x, RATE) == pytest.approx(float(reference), rel=1e-9)
+
+
+def test_momentary_max_catches_a_short_burst_the_short_term_dilutes() -> None:
+    x = _sine(997.0, 6.0, amplitude=0.01)
+    x[RATE : RATE + RATE // 2] = _sine(997.0, 0.5)
+    momentary = max_momentary_lufs(x, RATE)
+    short_term = max_short_term_lufs(x, RATE)
+    assert momentary == pytest.approx(-3.01, abs=0.1)
+    assert short_term < momentary - 5.0
+
+
+def test_short_term_max_of_steady_sine_equals_integrated() -> None:
+    x = _sine(997.0, 5.0, amplitude=0.5)
+    assert max_short_term_lufs(x, RATE) == pytest.approx(integrated_loudness(x, RATE), abs=0.05)
+
+
+def test_loudness_range_of_two_levels_is_their_difference() -> None:
+    x = np.concatenate([_sine(997.0, 10.0, amplitude=0.1), _sine(997.0, 10.0, amplitude=0.01)])
+    lra = loudness_range_lu(x, RATE)
+    assert lra is not None
+    assert lra == pytest.approx(20.0, abs=1.5)
+
+
+def test_loudness_range_is_none_below_three_seconds() -> None:
+    assert loudness_range_lu(_sine(997.0, 2.0), RATE) is None
