@@ -17,18 +17,24 @@ from toneshootout.engine.errors import RenderCancelled
 
 @dataclass(frozen=True)
 class ProgressEvent:
-    """One report: which step, how far through it (0–1), and the estimated seconds left."""
+    """One report: the step, how far through it and through the whole render (0–1), the ETA.
+
+    `di` and `chain` name the DI × chain pair a per-pair step is working on.
+    """
 
     step: str
     fraction: float
+    overall: float
     eta_seconds: float | None = None
+    di: str | None = None
+    chain: str | None = None
     detail: str = ""
 
 
 class ProgressSink(Protocol):
     """Anything that accepts progress events (a CLI bar, a job heartbeat, a test list)."""
 
-    def __call__(self, event: ProgressEvent) -> None: ...
+    def __call__(self, event: ProgressEvent, /) -> None: ...
 
 
 def ignore_progress(event: ProgressEvent) -> None:
@@ -39,9 +45,7 @@ class CancelToken:
     """A flag shared with worker processes; `check()` raises once it is set."""
 
     def __init__(self) -> None:
-        self._event: multiprocessing.synchronize.Event = multiprocessing.get_context(
-            "fork"
-        ).Event()
+        self._event: multiprocessing.synchronize.Event = multiprocessing.get_context("fork").Event()
 
     def cancel(self) -> None:
         self._event.set()

@@ -194,7 +194,9 @@ def unpack_lstm(config: Mapping[str, Any], weights: Signal, source: str = "model
     )
 
 
-def unpack_linear(config: Mapping[str, Any], weights: Signal, source: str = "model") -> LinearParams:
+def unpack_linear(
+    config: Mapping[str, Any], weights: Signal, source: str = "model"
+) -> LinearParams:
     """Unpack a Linear capture: `receptive_field` taps, then the bias when `bias` is true."""
     reader = _Reader(weights, source)
     taps = reader.take(_int(config, "receptive_field", source))

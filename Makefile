@@ -1,0 +1,44 @@
+# The README's two commands: `make run` and `make test`. Everything else is what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NATIVE_SOURCES := $(wildcard src/toneshootout/engine/nam/*.c src/toneshootout/engine/nam/*.h)
+PYTEST_ARGS ?= -n 2
+
+.PHONY: setup run test lint typecheck imports unit test-slow bench clean
+
+$(STAMP): pyproject.toml $(wildcard setup.py) $(NATIVE_SOURCES)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(BIN)/toneshootout demo --out var/demo --overwrite
+
+lint: setup
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench
+
+typecheck: setup
+	$(BIN)/mypy
+
+imports: setup
+	$(BIN)/lint-imports
+
+unit: setup
+	$(BIN)/pytest $(PYTEST_ARGS) -m "not slow"
+
+test: lint typecheck imports unit
+
+test-slow: setup
+	$(BIN)/pytest $(PYTEST_ARGS) -m slow
+
+bench: setup
+	$(BIN)/python -m bench.shootout
+
+clean:
+	rm -rf $(VENV) build var .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,43 @@
+"""The `toneshootout` command line: the engine with no server, database or network."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from toneshootout.cli import demo, inspect, process, render
+from toneshootout.engine.errors import EngineError, RenderCancelled
+
+app = typer.Typer(
+    name="toneshootout",
+    help="Fair, level-matched, time-aligned shootouts of neural amp captures and cabinet IRs.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("process")(process.process)
+app.command("render")(render.render)
+app.command("inspect")(inspect.inspect)
+app.command("demo")(demo.demo)
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print one readable error line and exit non-zero."""
+    print(f"toneshootout: error: {message}", file=sys.stderr)
+    raise SystemExit(code)
+
+
+def main() -> None:
+    """Entry point: engine refusals become one line on stderr and a non-zero exit."""
+    try:
+        app()
+    except RenderCancelled:
+        fail("cancelled; nothing was written", 130)
+    except KeyboardInterrupt:
+        fail("interrupted; nothing was written", 130)
+    except EngineError as err:
+        fail(str(err))
+    except OSError as err:
+        where = f"{err.filename}: " if err.filename else ""
+        fail(f"{where}{err.strerror or err}")

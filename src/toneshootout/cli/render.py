@@ -1,0 +1,119 @@
+"""`toneshootout render`: render a TOML shootout spec with progress bars and a summary."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from toneshootout.engine.progress import ProgressEvent, ignore_progress
+from toneshootout.engine.render import RenderSummary, render_shootout
+from toneshootout.engine.spec import load_spec
+
+
+class _Bars:
+    """One bar for the whole render and one per DI × chain, created as they start."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._overall = progress.add_task("total", total=1.0)
+        self._pairs: dict[tuple[str, str], TaskID] = {}
+
+    def __call__(self, event: ProgressEvent) -> None:
+        self._progress.update(self._overall, completed=event.overall)
+        if event.step == "render" and event.di is not None and event.chain is not None:
+            key = (event.di, event.chain)
+            if key not in self._pairs:
+                self._pairs[key] = self._progress.add_task(f"{event.di} × {event.chain}", total=1.0)
+            self._progress.update(self._pairs[key], completed=event.fraction)
+
+
+def summary_table(summary: RenderSummary) -> Table:
+    """Loudness before/after, gain, true peak and latency for every DI × chain."""
+    table = Table(
+        title=f"Rendered at {summary.render_rate} Hz → {summary.out_dir}",
+        caption=(
+            "In dB: DI gain into the chain · Gain: output gain to the target · "
+            "Lat.: latency removed (samples)"
+        ),
+    )
+    for column in ("DI", "Chain", "In dB", "LUFS in", "Gain", "LUFS out", "dBTP", "Lat.", "Pol"):
+        table.add_column(column, justify="left" if column in ("DI", "Chain") else "right")
+    for p in summary.pairs:
+        table.add_row(
+            p.di,
+            p.chain,
+            f"{p.input_gain_db:+.1f}",
+            f"{p.level.loudness_before_lufs:.1f}",
+            f"{p.level.gain_db:+.1f}",
+            f"{p.level.loudness_after_lufs:.1f}",
+            f"{p.level.true_peak_dbtp:.1f}",
+            str(p.latency_samples),
+            "+" if p.polarity > 0 else "−",
+        )
+    return table
+
+
+def summary_json(summary: RenderSummary) -> str:
+    """The summary for scripts: one JSON object on stdout."""
+    return json.dumps(
+        {
+            "out_dir": str(summary.out_dir),
+            "render_rate": summary.render_rate,
+            "warnings": summary.warnings,
+            "pairs": [
+                {
+                    "di": p.di,
+                    "chain": p.chain,
+                    "input_gain_db": round(p.input_gain_db, 3),
+                    "loudness_before_lufs": round(p.level.loudness_before_lufs, 3),
+                    "gain_db": round(p.level.gain_db, 3),
+                    "loudness_after_lufs": round(p.level.loudness_after_lufs, 3),
+                    "true_peak_dbtp": round(p.level.true_peak_dbtp, 3),
+                    "latency_samples": p.latency_samples,
+                    "polarity": p.polarity,
+                }
+                for p in summary.pairs
+            ],
+        },
+        indent=2,
+    )
+
+
+def run_and_report(spec_path: Path, out: Path, *, as_json: bool, overwrite: bool) -> RenderSummary:
+    """Render a spec file, showing bars (or nothing, for --json), then the summary."""
+    spec = load_spec(spec_path)
+    console = Console(stderr=True)
+    if as_json:
+        summary = render_shootout(spec, out, progress=ignore_progress, overwrite=overwrite)
+        print(summary_json(summary))
+        return summary
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as bars:
+        summary = render_shootout(spec, out, progress=_Bars(bars), overwrite=overwrite)
+    for warning in summary.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}")
+    Console().print(summary_table(summary))
+    return summary
+
+
+def render(
+    spec: Annotated[Path, typer.Argument(help="Shootout spec (TOML).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the render into.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a JSON summary, no progress bars.")
+    ] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace a non-empty output folder.")] = False,
+) -> None:
+    """Render every DI through every chain: aligned, level-matched, with montage, metrics, plots."""
+    run_and_report(spec, out, as_json=as_json, overwrite=overwrite)

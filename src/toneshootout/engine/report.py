@@ -1,0 +1,141 @@
+"""Write the per-DI outputs of a render: chain audio, montage, metrics, null tests, plots."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+from toneshootout.engine.audio_io import write_audio
+from toneshootout.engine.compose import build_montage
+from toneshootout.engine.metrics import null_test, render_metrics
+from toneshootout.engine.outputs import OutputFolder
+from toneshootout.engine.plots import plot_difference, plot_ltas, plot_spectrogram, plot_waveform
+from toneshootout.engine.spec import Settings
+from toneshootout.engine.tracker import Tracker
+from toneshootout.engine.types import Signal
+
+EXTENSIONS = {"wav": ".wav", "flac": ".flac", "mp3": ".mp3"}
+
+
+@dataclass
+class DiReport:
+    """What one DI's outputs say, for the manifest and the metrics tables."""
+
+    timeline: list[dict[str, Any]] = field(default_factory=list)
+    metrics: dict[str, dict[str, Any]] = field(default_factory=dict)
+    null_tests: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DiOutputs:
+    """Everything needed to write one DI's outputs: where, what, and under which names."""
+
+    folder: OutputFolder
+    settings: Settings
+    di: str
+    di_slug: str
+    chain_slugs: Mapping[str, str]
+    renders: Mapping[str, Signal]  # chain name → aligned, level-matched render
+    rate: int
+
+    @property
+    def audio_formats(self) -> list[str]:
+        formats: list[str] = [f for f in self.settings.outputs if f in EXTENSIONS]
+        return formats or ["wav"]
+
+    def write_audio(self, relative_stem: str, y: Signal, role: str, **labels: Any) -> None:
+        for fmt in self.audio_formats:
+            target = self.folder.path(f"{relative_stem}{EXTENSIONS[fmt]}")
+            write_audio(target, y, self.rate, fmt)
+            self.folder.record(role, target, di=self.di, format=fmt, **labels)
+
+
+def _write_chain_audio(out: DiOutputs) -> None:
+    for chain, y in out.renders.items():
+        stem = f"renders/{out.di_slug}/{out.chain_slugs[chain]}"
+        out.write_audio(stem, y, "chain_render", chain=chain)
+
+
+def _write_montage(out: DiOutputs) -> list[dict[str, Any]]:
+    settings = out.settings
+    montage, segments = build_montage(
+        dict(out.renders),
+        di=out.di,
+        rate=out.rate,
+        segment_s=settings.segment_seconds,
+        crossfade_ms=settings.crossfade_ms,
+        gap_s=settings.gap_seconds,
+    )
+    timeline = [asdict(s) for s in segments]
+    if "montage" in settings.outputs:
+        out.write_audio(f"montage/{out.di_slug}", montage, "montage")
+        out.folder.write_json(
+            f"montage/{out.di_slug}.timeline.json", timeline, role="timeline", di=out.di
+        )
+    return timeline
+
+
+def _null_tests(out: DiOutputs) -> list[dict[str, Any]]:
+    results = []
+    for a, b in combinations(out.renders, 2):
+        result = null_test(out.renders[a], out.renders[b], out.rate)
+        results.append({"di": out.di, "a": a, "b": b, **result.as_dict()})
+        if "null_tests" in out.settings.outputs:
+            slugs = out.chain_slugs
+            target = out.folder.path(f"null/{out.di_slug}/{slugs[a]}--{slugs[b]}.wav")
+            write_audio(target, result.residual, out.rate, "wav")
+            out.folder.record("null_residual", target, di=out.di, chains=(a, b), format="wav")
+    return results
+
+
+def _write_plots(out: DiOutputs) -> None:
+    base = f"plots/{out.di_slug}"
+    renders, rate, path = dict(out.renders), out.rate, out.folder.path
+    written: list[tuple[Path, str | None]] = []
+    written += [(p, None) for p in plot_ltas(renders, rate, path(f"{base}/ltas"))]
+    written += [(p, None) for p in plot_waveform(renders, rate, path(f"{base}/waveform"))]
+    first, *others = list(renders)
+    for other in others:
+        stem = path(f"{base}/difference-{out.chain_slugs[other]}")
+        pictures = plot_difference(renders[first], renders[other], (first, other), rate, stem)
+        written += [(p, other) for p in pictures]
+    for chain, y in renders.items():
+        stem = path(f"{base}/spectrogram-{out.chain_slugs[chain]}")
+        written += [(p, chain) for p in plot_spectrogram(y, rate, chain, stem)]
+    for picture, owner in written:
+        out.folder.record(
+            "plot", picture, di=out.di, chain=owner, format=picture.suffix.lstrip(".")
+        )
+
+
+def write_di_outputs(out: DiOutputs, tracker: Tracker) -> DiReport:
+    """Write everything one DI produces and return what the manifest records about it."""
+    _write_chain_audio(out)
+    tracker.advance("audio", 1.0, di=out.di)
+    report = DiReport(timeline=_write_montage(out))
+    tracker.advance("montage", 1.0, di=out.di)
+    report.metrics = {
+        chain: render_metrics(y, out.rate).as_dict() for chain, y in out.renders.items()
+    }
+    report.null_tests = _null_tests(out)
+    tracker.advance("metrics", 1.0, di=out.di)
+    if "plots" in out.settings.outputs:
+        _write_plots(out)
+    tracker.advance("plots", 1.0, di=out.di)
+    return report
+
+
+def metrics_csv(rows: list[dict[str, Any]]) -> str:
+    """The per DI × chain metrics table as CSV (columns in a fixed order)."""
+    if not rows:
+        return ""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
