@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from toneshootout.cli.render import run_and_report
-from toneshootout.engine.demo.material import demo_spec_toml, write_demo_material
 
 
 def demo(
@@ -21,6 +20,8 @@ def demo(
     overwrite: Annotated[bool, typer.Option(help="Replace an earlier demo render.")] = False,
 ) -> None:
     """Write the generated demo DIs, captures, cabinet IRs and spec, then render the shootout."""
+    from toneshootout.engine.demo.material import demo_spec_toml, write_demo_material
+
     material_dir = out / "material"
     material = write_demo_material(material_dir)
     spec_path = material_dir / "demo.toml"

@@ -12,11 +12,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from toneshootout.engine.audio_io import probe_audio, read_audio
-from toneshootout.engine.channels import to_mono
-from toneshootout.engine.loudness import integrated_loudness
-from toneshootout.engine.nam.capture import load_capture
-
 IR_MAX_SECONDS = 10.0
 
 
@@ -26,6 +21,8 @@ def _db(value: float) -> float | None:
 
 def describe_capture(path: Path) -> dict[str, Any]:
     """A capture's architecture, size, rate and (untrusted, display-only) metadata."""
+    from toneshootout.engine.nam.capture import load_capture
+
     info = load_capture(path).info
     described = asdict(info)
     described["kind"] = "capture"
@@ -35,6 +32,10 @@ def describe_capture(path: Path) -> dict[str, Any]:
 
 def describe_audio(path: Path) -> dict[str, Any]:
     """An audio file's format, duration, levels; its length as an IR when it is short enough."""
+    from toneshootout.engine.audio_io import probe_audio, read_audio
+    from toneshootout.engine.channels import to_mono
+    from toneshootout.engine.loudness import integrated_loudness
+
     info = probe_audio(path)
     audio, rate = read_audio(path)
     mono = to_mono(audio, "mid", str(path))

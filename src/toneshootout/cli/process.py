@@ -9,13 +9,6 @@ from typing import Annotated
 
 import typer
 
-from toneshootout.engine.audio_io import read_audio, write_audio
-from toneshootout.engine.chain import make_processor
-from toneshootout.engine.channels import ChannelPolicy, to_mono
-from toneshootout.engine.nam.capture import load_capture
-from toneshootout.engine.nam.run import run_processor
-from toneshootout.engine.resample import resample
-
 
 def process(
     capture: Annotated[Path, typer.Argument(help="The .nam capture to run.")],
@@ -36,14 +29,23 @@ def process(
     The output has the input's duration and alignment; the input is resampled to the
     capture's rate if needed.
     """
-    if channel not in ("left", "right", "mid"):
+    # Imported here so `--help` and the other commands do not pay for them.
+    from toneshootout.engine.audio_io import read_audio, write_audio
+    from toneshootout.engine.channels import CHANNEL_POLICIES, to_mono
+    from toneshootout.engine.nam.capture import build_processor, load_capture
+    from toneshootout.engine.nam.run import run_processor
+    from toneshootout.engine.resample import resample
+
+    policy = next((p for p in CHANNEL_POLICIES if p == channel), None)
+    if policy is None:
         raise typer.BadParameter("must be left, right or mid", param_hint="--channel")
-    policy: ChannelPolicy = channel  # type: ignore[assignment]
     model = load_capture(capture)
+    if slim is not None:
+        model.processor(slim)  # refuse a bad slim value before any audio is read
     audio, rate = read_audio(input_path)
     mono = to_mono(audio, policy, str(input_path))
     target_rate = model.info.sample_rate
     signal = resample(mono, rate, target_rate) if rate != target_rate else mono
-    factory = functools.partial(make_processor, model, slim)
+    factory = functools.partial(build_processor, model, slim)
     output = run_processor(factory, signal, workers=workers)
     write_audio(output_path, output, target_rate, "wav-float")

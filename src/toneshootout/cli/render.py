@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from toneshootout.engine.progress import ProgressEvent, ignore_progress
-from toneshootout.engine.render import RenderSummary, render_shootout
-from toneshootout.engine.spec import load_spec
+if TYPE_CHECKING:
+    from toneshootout.engine.progress import ProgressEvent
+    from toneshootout.engine.render import RenderSummary
 
 
 class _Bars:
@@ -87,6 +87,11 @@ def summary_json(summary: RenderSummary) -> str:
 
 def run_and_report(spec_path: Path, out: Path, *, as_json: bool, overwrite: bool) -> RenderSummary:
     """Render a spec file, showing bars (or nothing, for --json), then the summary."""
+    # The engine is imported here so `--help` and `process` do not pay for it.
+    from toneshootout.engine.progress import ignore_progress
+    from toneshootout.engine.render import render_shootout
+    from toneshootout.engine.spec import load_spec
+
     spec = load_spec(spec_path)
     console = Console(stderr=True)
     if as_json:

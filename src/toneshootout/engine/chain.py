@@ -10,8 +10,7 @@ import numpy as np
 from toneshootout.engine.effects import apply_effect, effect_tail_seconds
 from toneshootout.engine.inputs import LoadedCapture, LoadedChain, LoadedIr
 from toneshootout.engine.ir import convolve
-from toneshootout.engine.nam.capture import Capture
-from toneshootout.engine.nam.processor import Processor
+from toneshootout.engine.nam.capture import build_processor
 from toneshootout.engine.nam.run import run_processor
 from toneshootout.engine.progress import CancelToken
 from toneshootout.engine.resample import resample
@@ -22,11 +21,6 @@ FractionSink = Callable[[float], None]
 
 def _ignore(fraction: float) -> None:
     pass
-
-
-def make_processor(capture: Capture, slim: float | None) -> Processor:
-    """Build a capture's processor; module-level so worker processes can unpickle it."""
-    return capture.processor(slim)
 
 
 def tail_samples(chain: LoadedChain, rate: int) -> int:
@@ -51,7 +45,7 @@ def _run_capture(
 ) -> Signal:
     capture_rate = block.capture.info.sample_rate
     signal = resample(x, rate, capture_rate) if capture_rate != rate else x
-    factory = functools.partial(make_processor, block.capture, block.block.slim)
+    factory = functools.partial(build_processor, block.capture, block.block.slim)
     y = run_processor(factory, signal, workers=workers, cancel=cancel, progress=progress)
     if capture_rate != rate:
         y = resample(y, capture_rate, rate)

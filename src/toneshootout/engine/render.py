@@ -15,6 +15,7 @@ import numpy as np
 
 from toneshootout import __version__
 from toneshootout.engine.align import Alignment, apply_alignment, make_probe, measure_alignment
+from toneshootout.engine.background import BackgroundPool
 from toneshootout.engine.chain import run_chain, tail_samples
 from toneshootout.engine.errors import InvalidInput
 from toneshootout.engine.inputs import LoadedChain, LoadedDi, LoadedInputs, load_inputs
@@ -189,23 +190,25 @@ def _render_into(job: _Job) -> RenderSummary:
     pairs: list[PairSummary] = []
     levels_by_di: dict[str, tuple[LoudnessMatch, dict[str, float]]] = {}
     reports: dict[str, DiReport] = {}
-    for di in inputs.dis:
-        name = di.track.name
-        renders, gains = job.render_di(di)
-        match, matched = job.match(renders)
-        job.check()
-        outputs = DiOutputs(
-            folder,
-            job.spec.settings,
-            name,
-            di_slugs[name],
-            chain_slugs,
-            matched,
-            inputs.render_rate,
-        )
-        reports[name] = write_di_outputs(outputs, job.tracker)
-        levels_by_di[name] = (match, gains)
-        pairs += job.pairs(name, match, gains)
+    with BackgroundPool(job.workers) as pool:
+        for di in inputs.dis:
+            name = di.track.name
+            renders, gains = job.render_di(di)
+            match, matched = job.match(renders)
+            job.check()
+            outputs = DiOutputs(
+                folder,
+                job.spec.settings,
+                name,
+                di_slugs[name],
+                chain_slugs,
+                matched,
+                inputs.render_rate,
+            )
+            reports[name] = write_di_outputs(outputs, job.tracker, pool)
+            levels_by_di[name] = (match, gains)
+            pairs += job.pairs(name, match, gains)
+        pool.drain()
     if "metrics" in job.spec.settings.outputs:
         _write_metrics(folder, pairs, reports)
     manifest = build_manifest(

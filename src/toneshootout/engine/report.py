@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from itertools import combinations
 from pathlib import Path
 from typing import Any
 
 from toneshootout.engine.audio_io import write_audio
+from toneshootout.engine.background import BackgroundPool
 from toneshootout.engine.compose import build_montage
 from toneshootout.engine.metrics import null_test, render_metrics
 from toneshootout.engine.outputs import OutputFolder
@@ -80,52 +81,90 @@ def _write_montage(out: DiOutputs) -> list[dict[str, Any]]:
     return timeline
 
 
-def _null_tests(out: DiOutputs) -> list[dict[str, Any]]:
-    results = []
+def null_task(
+    a: Signal, b: Signal, rate: int, residual_path: Path | None
+) -> tuple[dict[str, Any], list[Path]]:
+    """One pair's null test (and its residual WAV when asked); runs in a pool process."""
+    result = null_test(a, b, rate)
+    if residual_path is None:
+        return result.as_dict(), []
+    write_audio(residual_path, result.residual, rate, "wav")
+    return result.as_dict(), [residual_path]
+
+
+def metrics_task(renders: Mapping[str, Signal], rate: int) -> dict[str, dict[str, Any]]:
+    """Per-chain render metrics; runs in a pool process."""
+    return {chain: render_metrics(y, rate).as_dict() for chain, y in renders.items()}
+
+
+def _submit_analysis(out: DiOutputs, report: DiReport, pool: BackgroundPool) -> None:
+    def keep_metrics(metrics: dict[str, dict[str, Any]]) -> None:
+        report.metrics = metrics
+
+    pool.submit(metrics_task, dict(out.renders), out.rate, on_done=keep_metrics)
     for a, b in combinations(out.renders, 2):
-        result = null_test(out.renders[a], out.renders[b], out.rate)
-        results.append({"di": out.di, "a": a, "b": b, **result.as_dict()})
+        residual = None
         if "null_tests" in out.settings.outputs:
             slugs = out.chain_slugs
-            target = out.folder.path(f"null/{out.di_slug}/{slugs[a]}--{slugs[b]}.wav")
-            write_audio(target, result.residual, out.rate, "wav")
-            out.folder.record("null_residual", target, di=out.di, chains=(a, b), format="wav")
-    return results
+            residual = out.folder.path(f"null/{out.di_slug}/{slugs[a]}--{slugs[b]}.wav")
 
+        def keep_null(result: tuple[dict[str, Any], list[Path]], a: str = a, b: str = b) -> None:
+            entry, written = result
+            report.null_tests.append({"di": out.di, "a": a, "b": b, **entry})
+            for path in written:
+                out.folder.record("null_residual", path, di=out.di, chains=(a, b), format="wav")
 
-def _write_plots(out: DiOutputs) -> None:
-    base = f"plots/{out.di_slug}"
-    renders, rate, path = dict(out.renders), out.rate, out.folder.path
-    written: list[tuple[Path, str | None]] = []
-    written += [(p, None) for p in plot_ltas(renders, rate, path(f"{base}/ltas"))]
-    written += [(p, None) for p in plot_waveform(renders, rate, path(f"{base}/waveform"))]
-    first, *others = list(renders)
-    for other in others:
-        stem = path(f"{base}/difference-{out.chain_slugs[other]}")
-        pictures = plot_difference(renders[first], renders[other], (first, other), rate, stem)
-        written += [(p, other) for p in pictures]
-    for chain, y in renders.items():
-        stem = path(f"{base}/spectrogram-{out.chain_slugs[chain]}")
-        written += [(p, chain) for p in plot_spectrogram(y, rate, chain, stem)]
-    for picture, owner in written:
-        out.folder.record(
-            "plot", picture, di=out.di, chain=owner, format=picture.suffix.lstrip(".")
+        pool.submit(
+            null_task, out.renders[a], out.renders[b], out.rate, residual, on_done=keep_null
         )
 
 
-def write_di_outputs(out: DiOutputs, tracker: Tracker) -> DiReport:
-    """Write everything one DI produces and return what the manifest records about it."""
+def _write_plots(out: DiOutputs, pool: BackgroundPool) -> None:
+    base = f"plots/{out.di_slug}"
+    renders, rate, path = dict(out.renders), out.rate, out.folder.path
+
+    def record(owner: str | None) -> Callable[[list[Path]], None]:
+        def done(pictures: list[Path]) -> None:
+            for picture in pictures:
+                out.folder.record(
+                    "plot", picture, di=out.di, chain=owner, format=picture.suffix.lstrip(".")
+                )
+
+        return done
+
+    pool.submit(plot_ltas, renders, rate, path(f"{base}/ltas"), on_done=record(None))
+    pool.submit(plot_waveform, renders, rate, path(f"{base}/waveform"), on_done=record(None))
+    first, *others = list(renders)
+    for other in others:
+        stem = path(f"{base}/difference-{out.chain_slugs[other]}")
+        pool.submit(
+            plot_difference,
+            renders[first],
+            renders[other],
+            (first, other),
+            rate,
+            stem,
+            on_done=record(other),
+        )
+    for chain, y in renders.items():
+        stem = path(f"{base}/spectrogram-{out.chain_slugs[chain]}")
+        pool.submit(plot_spectrogram, y, rate, chain, stem, on_done=record(chain))
+
+
+def write_di_outputs(out: DiOutputs, tracker: Tracker, pool: BackgroundPool) -> DiReport:
+    """Write one DI's outputs and return what the manifest records about it.
+
+    Audio and the montage are written at once; metrics, null tests and plots go to `pool`,
+    and the report is complete once the caller has drained it.
+    """
     _write_chain_audio(out)
     tracker.advance("audio", 1.0, di=out.di)
     report = DiReport(timeline=_write_montage(out))
     tracker.advance("montage", 1.0, di=out.di)
-    report.metrics = {
-        chain: render_metrics(y, out.rate).as_dict() for chain, y in out.renders.items()
-    }
-    report.null_tests = _null_tests(out)
+    _submit_analysis(out, report, pool)
     tracker.advance("metrics", 1.0, di=out.di)
     if "plots" in out.settings.outputs:
-        _write_plots(out)
+        _write_plots(out, pool)
     tracker.advance("plots", 1.0, di=out.di)
     return report
 

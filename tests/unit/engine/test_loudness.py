@@ -3,13 +3,18 @@
 import math
 
 import numpy as np
+import pyloudnorm
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.signal import upfirdn
 
 from toneshootout.engine.errors import InvalidInput
 from toneshootout.engine.loudness import (
+    K_WEIGHTING,
     _interpolator,
     integrated_loudness,
+    loudness_figures,
     loudness_range_lu,
     max_momentary_lufs,
     max_short_term_lufs,
@@ -101,3 +106,65 @@ def test_loudness_range_of_two_levels_is_their_difference() -> None:
 
 def test_loudness_range_is_none_below_three_seconds() -> None:
     assert loudness_range_lu(_sine(997.0, 2.0), RATE) is None
+
+
+def _pyloudnorm_figures(x: Signal, rate: int) -> tuple[float, float, float, float]:
+    """The meter used directly, as the engine did before it shared one K-weighting pass."""
+    data = x.astype(np.float64)
+
+    def window_max(window_s: float) -> float:
+        needed = math.ceil(window_s * rate)
+        padded = np.concatenate([data, np.zeros(max(0, needed - data.size))])
+        meter = pyloudnorm.Meter(
+            rate, filter_class=K_WEIGHTING, block_size=window_s, overlap=1 - 0.1 / window_s
+        )
+        meter.integrated_loudness(padded)
+        blocks = np.asarray(meter.blockwise_loudness)
+        return float(blocks[np.isfinite(blocks)].max())
+
+    meter = pyloudnorm.Meter(rate, filter_class=K_WEIGHTING, block_size=0.4, overlap=0.75)
+    integrated = float(meter.integrated_loudness(data))
+    lra = float(meter.loudness_range(data)) if data.size >= 3 * rate else math.nan
+    return integrated, window_max(0.4), window_max(3.0), lra
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    seconds=st.floats(0.45, 7.0),
+    rate=st.sampled_from([8000, 11025, 16000]),
+)
+def test_loudness_figures_equal_pyloudnorm_meter(seed: int, seconds: float, rate: int) -> None:
+    rng = np.random.default_rng(seed)
+    size = round(seconds * rate)
+    # Noise with a stepped envelope over 60 dB, so both gates and the LRA percentiles matter.
+    steps = 10.0 ** rng.uniform(-3.0, 0.0, size // 2000 + 1)
+    x = (0.3 * np.repeat(steps, 2000)[:size] * rng.standard_normal(size)).astype(np.float32)
+    integrated, momentary, short_term, lra = _pyloudnorm_figures(x, rate)
+    figures = loudness_figures(x, rate)
+    assert figures.integrated_lufs == pytest.approx(integrated, abs=1e-9)
+    assert figures.max_momentary_lufs == pytest.approx(momentary, abs=1e-9)
+    assert figures.max_short_term_lufs == pytest.approx(short_term, abs=1e-9)
+    if math.isnan(lra):
+        assert figures.lra_lu is None
+    else:
+        assert figures.lra_lu == pytest.approx(lra, abs=1e-9)
+
+
+def test_loudness_functions_agree_with_loudness_figures() -> None:
+    x = _sine(997.0, 4.0, amplitude=0.2)
+    x[RATE : 2 * RATE] *= 0.05
+    figures = loudness_figures(x, RATE)
+    assert integrated_loudness(x, RATE) == figures.integrated_lufs
+    assert max_momentary_lufs(x, RATE) == figures.max_momentary_lufs
+    assert max_short_term_lufs(x, RATE) == figures.max_short_term_lufs
+    assert loudness_range_lu(x, RATE) == figures.lra_lu
+
+
+@pytest.mark.parametrize(("rate", "size"), [(22050, 5), (22050, 40_000), (48000, 8161)])
+def test_true_peak_equals_upfirdn_for_any_length_and_factor(rate: int, size: int) -> None:
+    # Lengths around one FFT frame and shorter than the filter; 8x below 44.1 kHz.
+    x = (0.5 * np.random.default_rng(size).standard_normal(size)).astype(np.float32)
+    up = oversampling_factor(rate)
+    reference = np.max(np.abs(upfirdn(_interpolator(up), x.astype(np.float64), up)))
+    assert true_peak_linear(x, rate) == pytest.approx(float(reference), rel=1e-9)

@@ -7,9 +7,22 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.signal import welch
 
 from toneshootout.engine.errors import InvalidInput
-from toneshootout.engine.metrics import NULL_FLOOR_DB, null_test, render_metrics
+from toneshootout.engine.loudness import (
+    integrated_loudness,
+    loudness_range_lu,
+    max_momentary_lufs,
+    max_short_term_lufs,
+    true_peak_dbtp,
+)
+from toneshootout.engine.metrics import (
+    NULL_FLOOR_DB,
+    long_term_spectrum,
+    null_test,
+    render_metrics,
+)
 from toneshootout.engine.types import Signal
 
 RATE = 48000
@@ -100,3 +113,38 @@ def test_null_refuses_mismatched_lengths_and_silent_reference() -> None:
         null_test(_noise(1), _noise(1, 0.4), RATE)
     with pytest.raises(InvalidInput, match="silent"):
         null_test(np.zeros(100, dtype=np.float32), _noise(1, 100 / RATE), RATE)
+
+
+@pytest.mark.parametrize("size", [100, 8191, 8192, 12_289, 50_001])
+def test_long_term_spectrum_equals_scipy_welch(size: int) -> None:
+    x = np.random.default_rng(size).standard_normal(size)
+    freqs, power = long_term_spectrum(x, RATE)
+    segment = min(8192, size)
+    ref_freqs, ref_power = welch(x, fs=RATE, window="hann", nperseg=segment, detrend=False)
+    assert np.array_equal(freqs, ref_freqs)
+    assert np.allclose(power, ref_power, rtol=1e-9, atol=0.0)
+
+
+def test_null_bands_equal_masked_fft_band_energies() -> None:
+    a = _noise(5)
+    b = (0.7 * a + 0.1 * _noise(6)).astype(np.float32)
+    result = null_test(a, b, RATE)
+    ref = a.astype(np.float64)
+    residual = ref - result.gain * b.astype(np.float64)
+    freqs = np.fft.rfftfreq(ref.size, 1 / RATE)
+    a_power, r_power = np.abs(np.fft.rfft(ref)) ** 2, np.abs(np.fft.rfft(residual)) ** 2
+    for k, band in enumerate(result.bands):
+        centre = 1000.0 * 2.0 ** (k - 5)
+        mask = (freqs >= centre / math.sqrt(2)) & (freqs < centre * math.sqrt(2))
+        expected = 10 * math.log10(r_power[mask].sum() / a_power[mask].sum())
+        assert band.residual_db == pytest.approx(max(NULL_FLOOR_DB, expected), abs=1e-9)
+
+
+def test_render_metrics_loudness_equals_the_loudness_meters() -> None:
+    x = (_noise(7, 4.0) * np.linspace(0.05, 1.0, 4 * RATE)).astype(np.float32)
+    m = render_metrics(x, RATE)
+    assert m.integrated_lufs == integrated_loudness(x, RATE)
+    assert m.max_momentary_lufs == max_momentary_lufs(x, RATE)
+    assert m.max_short_term_lufs == max_short_term_lufs(x, RATE)
+    assert m.lra_lu == loudness_range_lu(x, RATE)
+    assert m.true_peak_dbtp == true_peak_dbtp(x, RATE)

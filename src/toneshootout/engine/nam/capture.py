@@ -218,3 +218,8 @@ def load_capture(path: Path) -> Capture:
     except OSError as exc:
         raise InvalidInput(source, f"cannot read the file: {exc.strerror}") from None
     return parse_capture(data, source)
+
+
+def build_processor(capture: Capture, slim: float | None) -> Processor:
+    """Build a capture's processor; module-level so worker processes can unpickle a partial."""
+    return capture.processor(slim)
