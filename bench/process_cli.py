@@ -6,7 +6,6 @@ Run: .venv/bin/python -m bench.process_cli [--repeats N]
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from bench.proctree import run_measured
+from bench.proctree import measure_repeats
 from bench.sections import update_section
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "real"
@@ -39,13 +38,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         di = make_input(folder)
-        audio_seconds = MINUTES * 60.0
-        command = [str(TOOL), "process", str(CAPTURE), str(di), str(folder / "out.wav")]
-        runs = [run_measured(command, interval=None) for _ in range(args.repeats)]
-        memory = run_measured(command)
-    seconds = statistics.median(r.seconds for r in runs)
-    peak = memory.peak_pss_bytes / 2**20
-    peak_rss = memory.peak_rss_bytes / 2**20
+        measured = measure_repeats(
+            lambda _: [str(TOOL), "process", str(CAPTURE), str(di), str(folder / "out.wav")],
+            args.repeats,
+        )
+    audio_seconds = MINUTES * 60.0
+    runs, seconds = measured.runs, measured.median_seconds
+    peak = measured.memory.peak_pss_bytes / 2**20
+    peak_rss = measured.memory.peak_rss_bytes / 2**20
     body = (
         "## `toneshootout process`, 5-minute file, start-up included\n\n"
         "Command: `.venv/bin/python -m bench.process_cli "

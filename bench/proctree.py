@@ -8,9 +8,11 @@ sharers; its sum over the tree is what the tree really occupies. Both are report
 from __future__ import annotations
 
 import os
+import statistics
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,3 +93,19 @@ def run_measured(
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed: {err.decode(errors='replace')[-2000:]}")
     return Measured(seconds, peak_rss, peak_pss, proc.returncode)
+
+
+@dataclass(frozen=True)
+class Repeated:
+    runs: list[Measured]  # timed without sampling
+    memory: Measured  # one more run, sampled
+
+    @property
+    def median_seconds(self) -> float:
+        return statistics.median(r.seconds for r in self.runs)
+
+
+def measure_repeats(command_for: Callable[[int], list[str]], repeats: int) -> Repeated:
+    """`repeats` timed runs of `command_for(i)`, then one sampled run for memory."""
+    runs = [run_measured(command_for(i), interval=None) for i in range(repeats)]
+    return Repeated(runs, run_measured(command_for(repeats)))

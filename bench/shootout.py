@@ -7,14 +7,13 @@ Run: .venv/bin/python -m bench.shootout [--repeats N]
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 from pathlib import Path
 
 import soundfile as sf
 
-from bench.proctree import run_measured
+from bench.proctree import measure_repeats
 from bench.sections import update_section
 from toneshootout.engine.demo.di import synthesize_di_riff
 from toneshootout.engine.demo.material import write_demo_material
@@ -53,15 +52,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         spec = write_spec(folder)
-
-        def command(i: int) -> list[str]:
-            return [str(TOOL), "render", str(spec), "--out", str(folder / f"out-{i}"), "--json"]
-
-        runs = [run_measured(command(i), interval=None) for i in range(args.repeats)]
-        memory = run_measured(command(args.repeats))
-    seconds = statistics.median(r.seconds for r in runs)
-    peak = memory.peak_pss_bytes / 2**20
-    peak_rss = memory.peak_rss_bytes / 2**20
+        measured = measure_repeats(
+            lambda i: [str(TOOL), "render", str(spec), "--out", str(folder / f"out-{i}"), "--json"],
+            args.repeats,
+        )
+    runs, seconds = measured.runs, measured.median_seconds
+    peak = measured.memory.peak_pss_bytes / 2**20
+    peak_rss = measured.memory.peak_rss_bytes / 2**20
     body = (
         "## Whole shootout: 3 chains × 2 DI × 30 s\n\n"
         f"Command: `.venv/bin/python -m bench.shootout --repeats {args.repeats}`\n\n"
