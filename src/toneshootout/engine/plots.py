@@ -74,6 +74,7 @@ COLORBAR_STEP_DB = 15.0
 WAVEFORM_COLUMNS = 2000
 FREQ_TICKS_HZ = (20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000)
 _FLOOR = 1e-20
+LTAS_RANGE_DB = 90.0  # spectra are drawn and differenced within this range of their peak
 
 
 def _colour(i: int) -> str:
@@ -182,9 +183,13 @@ def plot_ltas(renders: Mapping[str, Signal], rate: int, path_stem: Path) -> list
     """Overlaid 1/6-octave-smoothed long-term average spectra, one curve per chain."""
     checked = _checked(renders)
     fig, (ax,) = _figure()
+    top = -np.inf
     for i, (name, data) in enumerate(checked.items()):
         freqs, level = smoothed_ltas(data.astype(np.float32), rate)
+        top = max(top, float(np.max(level)))
         ax.plot(freqs, level, label=name, linewidth=1.4, color=_colour(i), linestyle=_line_style(i))
+    # Show the range a listener can hear differences in, not the numerical floor.
+    ax.set_ylim(top - LTAS_RANGE_DB, top + 5.0)
     _frequency_axis(ax, rate)
     _label(
         fig,
@@ -205,9 +210,13 @@ def plot_difference(
         raise InvalidInput("names", f"need exactly two chain names, got {len(names)}")
     freqs, level_a = smoothed_ltas(a, rate)
     _, level_b = smoothed_ltas(b, rate)
+    # Where both spectra are far below their peak the difference is noise: leave a gap.
+    top = max(float(np.max(level_a)), float(np.max(level_b)))
+    audible = np.maximum(level_a, level_b) > top - LTAS_RANGE_DB
+    difference = np.where(audible, level_a - level_b, np.nan)
     fig, (ax,) = _figure()
     ax.axhline(0.0, color="#000000", linewidth=0.8)
-    ax.plot(freqs, level_a - level_b, linewidth=1.6, color=_colour(0))
+    ax.plot(freqs, difference, linewidth=1.6, color=_colour(0))
     _frequency_axis(ax, rate)
     title = f"{names[0]} minus {names[1]} (long-term spectrum, 1/6 octave)"
     _label(fig, ax, "Frequency (Hz)", "Difference (dB)", title)
