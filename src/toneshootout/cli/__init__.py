@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from toneshootout.cli import demo, inspect, process, render
+from toneshootout.cli import demo, inspect, process, render, serve
 from toneshootout.engine.errors import EngineError, RenderCancelled
 
 app = typer.Typer(
@@ -20,6 +20,8 @@ app.command("process")(process.process)
 app.command("render")(render.render)
 app.command("inspect")(inspect.inspect)
 app.command("demo")(demo.demo)
+app.command("serve")(serve.serve)
+app.add_typer(serve.db_app, name="db")
 
 
 def fail(message: str, code: int = 2) -> None:

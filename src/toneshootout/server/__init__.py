@@ -1,0 +1,1 @@
+"""The web service: FastAPI app, one package per feature, database and storage glue."""

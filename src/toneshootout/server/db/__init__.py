@@ -1,0 +1,1 @@
+"""Database glue: engine, sessions, ORM base; models live in `db.models`."""

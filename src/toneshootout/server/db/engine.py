@@ -1,0 +1,63 @@
+"""Build the async engine for SQLite (embedded) or PostgreSQL (scale-out) from one URL.
+
+SQLite: WAL, busy_timeout, foreign keys and synchronous=NORMAL on every connection, and
+pysqlite's own implicit BEGIN switched off so every transaction starts with BEGIN IMMEDIATE:
+a deferred transaction that reads then writes can fail at once with SQLITE_BUSY even with a
+busy timeout (RELIABILITY.md §4.6). PostgreSQL: pool_pre_ping against stale connections.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from toneshootout.settings import Settings
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        mode = cursor.fetchone()[0]
+        if str(mode).lower() != "wal":  # SQLite reports failure by returning the old mode
+            raise RuntimeError(f"SQLite refused WAL mode (got {mode!r})")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    """The engine for `settings.database`, configured for its backend."""
+    url = settings.database
+    if is_sqlite(url):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, echo=settings.db.echo)
+        _configure_sqlite(engine, settings.db.busy_timeout_ms)
+        return engine
+    return create_async_engine(
+        url, echo=settings.db.echo, pool_pre_ping=True, pool_size=settings.db.pool_size
+    )
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded attributes after commit (no lazy reloads in async code)."""
+    return async_sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,48 @@
+"""`Annotated` dependency aliases, defined once: SessionDep, SettingsDep, StorageDep, ServicesDep.
+
+Feature packages add their own load-and-authorise dependencies (e.g. `CurrentUser` in
+`auth.deps`, `OwnedShootout` in `shootout.deps`) on top of these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated, cast
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from toneshootout.server.state import Services
+from toneshootout.server.storage.base import Storage
+from toneshootout.settings import Settings
+
+
+def get_services(request: Request) -> Services:
+    return cast(Services, request.app.state.services)
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_settings_dep(services: ServicesDep) -> Settings:
+    return services.settings
+
+
+def get_storage(services: ServicesDep) -> Storage:
+    return services.storage
+
+
+async def get_session(services: ServicesDep) -> AsyncIterator[AsyncSession]:
+    """The request's session: committed before the response is sent, rolled back on error."""
+    async with services.sessionmaker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+StorageDep = Annotated[Storage, Depends(get_storage)]
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -1,0 +1,1 @@
+"""HTTP glue shared by every feature: request IDs, error bodies, headers, limits."""

@@ -1,0 +1,35 @@
+"""`/healthz` (the process answers) and `/readyz` (database and storage reachable)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from toneshootout.server.deps import ServicesDep
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    """Liveness: the process is up and its event loop answers."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz", response_model=None)
+async def readyz(services: ServicesDep) -> JSONResponse:
+    """Readiness: the database answers a query and storage is writable."""
+    checks: dict[str, str] = {}
+    try:
+        async with services.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception:  # any failure means not ready; the reason stays in the logs
+        checks["database"] = "unavailable"
+    checks["storage"] = "ok" if services.storage.is_ready() else "unavailable"
+    ready = all(v == "ok" for v in checks.values())
+    return JSONResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks},
+        status_code=200 if ready else 503,
+    )

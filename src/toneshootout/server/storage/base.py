@@ -1,0 +1,32 @@
+"""What the service needs from file storage; user filenames never reach it, only keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+
+class Storage(Protocol):
+    """Objects addressed by server-generated keys (see `storage.keys`)."""
+
+    def new_temp_path(self) -> Path:
+        """A fresh private temp file path on the storage's own filesystem (for atomic renames)."""
+        ...
+
+    def commit(self, temp: Path, key: str) -> None:
+        """fsync `temp` and atomically move it to `key`."""
+        ...
+
+    def path(self, key: str) -> Path:
+        """The local path of `key` (for streaming responses); refuses keys outside the root."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Remove `key` if it exists."""
+        ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def is_ready(self) -> bool:
+        """True when the storage can be written (for /readyz)."""
+        ...

@@ -1,0 +1,123 @@
+"""Service settings: one pydantic-settings object with a section per concern.
+
+Built once by `get_settings()` from `TONESHOOTOUT_*` environment variables (nested sections
+use `__`, e.g. `TONESHOOTOUT_AUTH__ACCESS_TTL_SECONDS`) and passed in; nothing reads the
+environment at import time, and the engine never reads it at all.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-only-secret-change-me-0123456789abcdef"
+
+
+class DatabaseSettings(BaseModel):
+    url: str | None = Field(None, description="SQLAlchemy async URL; default SQLite in data_dir")
+    echo: bool = False
+    busy_timeout_ms: int = Field(10_000, ge=5_000)
+    pool_size: int = Field(5, ge=1)
+
+
+class StorageSettings(BaseModel):
+    max_di_bytes: int = 100 * 1024 * 1024
+    max_ir_bytes: int = 5 * 1024 * 1024
+    max_capture_bytes: int = 10 * 1024 * 1024
+    quota_bytes: int = 2 * 1024 * 1024 * 1024
+    quota_files: int = 1000
+    free_disk_reserve_bytes: int = 512 * 1024 * 1024
+
+
+class AuthSettings(BaseModel):
+    secret_key: SecretStr = SecretStr(DEV_SECRET)
+    algorithm: Literal["HS256"] = "HS256"
+    issuer: str = "toneshootout"
+    audience: str = "toneshootout-api"
+    access_ttl_seconds: int = Field(900, ge=60, le=3600)
+    refresh_idle_seconds: int = Field(14 * 24 * 3600, ge=3600)
+    refresh_absolute_seconds: int = Field(60 * 24 * 3600, ge=3600)
+    login_rate_per_minute: int = Field(10, ge=1)
+    cookie_secure: bool = False
+
+
+class HttpSettings(BaseModel):
+    cors_origins: list[str] = Field(default_factory=list)
+    max_body_bytes: int = 1024 * 1024
+    trusted_hosts: list[str] = Field(default_factory=lambda: ["*"])
+
+
+class RedisSettings(BaseModel):
+    url: str | None = None
+
+
+class RenderSettings(BaseModel):
+    max_render_seconds: int = 1800
+
+
+class Tone3000Settings(BaseModel):
+    base_url: str = "https://www.tone3000.com"
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+
+
+class Settings(BaseSettings):
+    """Everything the service can be told; the defaults are the embedded `make run` mode."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TONESHOOTOUT_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("var")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str | None = None  # shorthand for db.url, as the docs name it
+    redis_url: str | None = None
+    db: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    redis: RedisSettings = Field(default_factory=RedisSettings)
+    render: RenderSettings = Field(default_factory=RenderSettings)
+    tone3000: Tone3000Settings = Field(default_factory=Tone3000Settings)
+
+    @model_validator(mode="after")
+    def _production_is_explicit(self) -> Self:
+        if self.environment != "production":
+            return self
+        problems = []
+        if (
+            self.auth.secret_key.get_secret_value() == DEV_SECRET
+            or len(self.auth.secret_key.get_secret_value()) < 32
+        ):
+            problems.append("TONESHOOTOUT_AUTH__SECRET_KEY must be set to 32+ random characters")
+        if not self.http.cors_origins or "*" in self.http.cors_origins:
+            problems.append("TONESHOOTOUT_HTTP__CORS_ORIGINS must list the allowed origins")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def database(self) -> str:
+        """The async database URL in force."""
+        url = self.database_url or self.db.url
+        return url or f"sqlite+aiosqlite:///{(self.data_dir / 'toneshootout.db').resolve()}"
+
+    @property
+    def storage_dir(self) -> Path:
+        return self.data_dir / "files"
+
+    @property
+    def docs_enabled(self) -> bool:
+        return self.environment != "production"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read from the environment once."""
+    return Settings()
