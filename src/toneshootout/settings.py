@@ -42,6 +42,8 @@ class AuthSettings(BaseModel):
     refresh_idle_seconds: int = Field(14 * 24 * 3600, ge=3600)
     refresh_absolute_seconds: int = Field(60 * 24 * 3600, ge=3600)
     login_rate_per_minute: int = Field(10, ge=1)
+    register_rate_per_minute: int = Field(10, ge=1)
+    refresh_rate_per_minute: int = Field(30, ge=1)
     cookie_secure: bool = False
 
 
@@ -57,6 +59,8 @@ class RedisSettings(BaseModel):
 
 class RenderSettings(BaseModel):
     max_render_seconds: int = 1800
+    # Builder warning: DI seconds × chains above this is flagged as a very long render.
+    long_render_warning_seconds: float = Field(1800.0, gt=0)
 
 
 class Tone3000Settings(BaseModel):

@@ -25,7 +25,15 @@ class Storage(Protocol):
         """Remove `key` if it exists."""
         ...
 
+    def delete_prefix(self, prefix: str) -> None:
+        """Remove every key starting with `prefix` (e.g. `<owner uuid>/`: a user's folder)."""
+        ...
+
     def exists(self, key: str) -> bool: ...
+
+    def free_bytes(self) -> int:
+        """Bytes free on the storage's filesystem (to keep a reserve before accepting uploads)."""
+        ...
 
     def is_ready(self) -> bool:
         """True when the storage can be written (for /readyz)."""

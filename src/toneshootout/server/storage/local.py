@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from pathlib import Path
 
 
@@ -42,8 +43,31 @@ class LocalStorage:
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
 
+    def delete_prefix(self, prefix: str) -> None:
+        folder_part, _, name_part = prefix.rpartition("/")
+        folder = self.path(folder_part) if folder_part else self.root
+        if folder == self.root and not name_part:  # would mean every object in the store
+            raise ValueError(f"refusing to delete the whole storage root: {prefix!r}")
+        if folder.is_relative_to(self._tmp) or (folder == self.root and name_part.startswith(".")):
+            raise ValueError(f"storage prefix reaches the temp folder: {prefix!r}")
+        if not folder.is_dir():
+            return
+        if not name_part:  # a whole folder, e.g. `<owner uuid>/`
+            shutil.rmtree(folder)
+            return
+        for entry in folder.iterdir():
+            if not entry.name.startswith(name_part):
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink(missing_ok=True)
+
     def exists(self, key: str) -> bool:
         return self.path(key).is_file()
+
+    def free_bytes(self) -> int:
+        return shutil.disk_usage(self.root).free
 
     def is_ready(self) -> bool:
         return os.access(self.root, os.W_OK) and os.access(self._tmp, os.W_OK)

@@ -1,0 +1,1 @@
+"""Accounts and authentication: register, log in, tokens, browser cookies with CSRF, sessions."""

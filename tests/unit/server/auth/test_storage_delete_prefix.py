@@ -1,0 +1,54 @@
+"""`Storage.delete_prefix` on local storage: a whole user's folder goes, nothing else does."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+
+from toneshootout.server.storage.keys import object_key
+from toneshootout.server.storage.local import LocalStorage
+
+
+def _store(storage: LocalStorage, key: str) -> None:
+    temp = storage.new_temp_path()
+    temp.write_bytes(b"data")
+    storage.commit(temp, key)
+
+
+def test_delete_prefix_removes_one_owners_folder(tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path)
+    owner, other = uuid.uuid4(), uuid.uuid4()
+    mine = [object_key(owner, uuid.uuid4(), "wav") for _ in range(3)]
+    theirs = object_key(other, uuid.uuid4(), "wav")
+    for key in [*mine, theirs]:
+        _store(storage, key)
+    pending = storage.new_temp_path()
+    storage.delete_prefix(f"{owner}/")
+    assert not any(storage.exists(key) for key in mine)
+    assert not (tmp_path / str(owner)).exists()
+    assert storage.exists(theirs)
+    assert pending.exists()
+
+
+def test_delete_prefix_matches_name_starts_within_a_folder(tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path)
+    _store(storage, "owner/abc1.wav")
+    _store(storage, "owner/abd2.wav")
+    storage.delete_prefix("owner/abc")
+    assert not storage.exists("owner/abc1.wav")
+    assert storage.exists("owner/abd2.wav")
+
+
+def test_delete_prefix_ignores_missing_folder(tmp_path: Path) -> None:
+    LocalStorage(tmp_path).delete_prefix(f"{uuid.uuid4()}/")
+
+
+@pytest.mark.parametrize("prefix", ["", "/", "//", ".tmp/", ".", "x/../", "../", "x/../.tmp/"])
+def test_delete_prefix_refuses_root_temp_and_escapes(tmp_path: Path, prefix: str) -> None:
+    storage = LocalStorage(tmp_path / "store")
+    _store(storage, "owner/a.wav")
+    with pytest.raises(ValueError, match="storage"):
+        storage.delete_prefix(prefix)
+    assert storage.exists("owner/a.wav")
