@@ -1,0 +1,256 @@
+"""Library rules: upload (caps, quota, reserve, validation, duplicates), list, edit, delete."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import anyio.to_thread
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from toneshootout.server.db.models.library_item import LibraryItem
+from toneshootout.server.library import repository
+from toneshootout.server.library.errors import (
+    DuplicateItem,
+    InvalidName,
+    ItemInUse,
+    ItemNotFound,
+    QuotaExceeded,
+    StorageFull,
+    UploadTooLarge,
+)
+from toneshootout.server.library.kinds import ItemKind
+from toneshootout.server.library.names import display_name
+from toneshootout.server.library.repository import ItemFilter
+from toneshootout.server.library.uploads import (
+    MULTIPART_OVERHEAD_BYTES,
+    ReceivedFile,
+    receive_single_file,
+)
+from toneshootout.server.library.validate import Inspection, inspect_file
+from toneshootout.server.storage.base import Storage
+from toneshootout.server.storage.keys import object_key
+from toneshootout.server.storage.pending import PendingFiles
+from toneshootout.settings import StorageSettings
+
+
+@dataclass(frozen=True)
+class UploadRequest:
+    """The parts of an HTTP upload the service needs, without the framework."""
+
+    body: AsyncIterable[bytes]
+    content_type: str | None
+    content_length: int | None
+
+
+async def _check_before_reading(
+    session: AsyncSession,
+    *,
+    storage: Storage,
+    limits: StorageSettings,
+    owner_id: uuid.UUID,
+    max_bytes: int,
+    declared: int | None,
+) -> None:
+    if declared is not None and declared > max_bytes + MULTIPART_OVERHEAD_BYTES:
+        raise UploadTooLarge(f"the file is larger than the {max_bytes}-byte limit")
+    used = await repository.usage(session, owner_id=owner_id)
+    if used.files >= limits.quota_files:
+        raise QuotaExceeded(f"your library already holds its limit of {limits.quota_files} files")
+    if used.bytes >= limits.quota_bytes:
+        raise QuotaExceeded(f"your library already uses its {limits.quota_bytes}-byte quota")
+    incoming = declared if declared is not None else max_bytes
+    if storage.free_bytes() - incoming < limits.free_disk_reserve_bytes:
+        raise StorageFull("the server is low on storage space; try again later")
+
+
+async def _check_after_reading(
+    session: AsyncSession,
+    *,
+    limits: StorageSettings,
+    owner_id: uuid.UUID,
+    kind: ItemKind,
+    received: ReceivedFile,
+) -> None:
+    duplicate = await repository.find_duplicate(
+        session, owner_id=owner_id, kind=kind, sha256=received.sha256
+    )
+    if duplicate is not None:
+        raise DuplicateItem(f"this {kind.label} is already in your library", existing_id=duplicate)
+    used = await repository.usage(session, owner_id=owner_id)
+    if used.bytes + received.size > limits.quota_bytes:
+        raise QuotaExceeded(
+            f"this file would take your library past its {limits.quota_bytes}-byte quota"
+        )
+
+
+async def _record(
+    session: AsyncSession,
+    *,
+    storage: Storage,
+    pending: PendingFiles,
+    owner_id: uuid.UUID,
+    kind: ItemKind,
+    received: ReceivedFile,
+    inspection: Inspection,
+) -> LibraryItem:
+    item_id = uuid.uuid4()
+    key = object_key(owner_id, item_id, inspection.extension)
+    item = LibraryItem(
+        id=item_id,
+        owner_id=owner_id,
+        kind=kind,
+        name=display_name(
+            received.client_filename, extension=inspection.extension, fallback=kind.value
+        ),
+        storage_key=key,
+        sha256=received.sha256,
+        size_bytes=received.size,
+        media_type=inspection.media_type,
+        item_metadata=inspection.metadata,
+        tags=[],
+    )
+    await anyio.to_thread.run_sync(storage.commit, received.path, key)
+    pending.created(key)  # removed again unless the row's transaction commits
+    try:
+        await repository.add_item(session, item)
+    except IntegrityError:
+        # A concurrent upload of the same bytes won the unique (owner, kind, sha256) race.
+        await session.rollback()
+        existing = await repository.find_duplicate(
+            session, owner_id=owner_id, kind=kind, sha256=received.sha256
+        )
+        raise DuplicateItem(
+            f"this {kind.label} is already in your library", existing_id=existing or item_id
+        ) from None
+    return item
+
+
+async def upload_item(
+    session: AsyncSession,
+    *,
+    storage: Storage,
+    limits: StorageSettings,
+    pending: PendingFiles,
+    owner_id: uuid.UUID,
+    kind: ItemKind,
+    upload: UploadRequest,
+) -> LibraryItem:
+    """Receive, validate and record one file; any failure leaves no file and no row."""
+    max_bytes = kind.max_bytes(limits)
+    await _check_before_reading(
+        session,
+        storage=storage,
+        limits=limits,
+        owner_id=owner_id,
+        max_bytes=max_bytes,
+        declared=upload.content_length,
+    )
+    # End the read transaction before a possibly slow body: on SQLite every transaction holds
+    # the write lock (BEGIN IMMEDIATE), and a client's upload speed must not block other writers.
+    await session.commit()
+    temp = await anyio.to_thread.run_sync(storage.new_temp_path)
+    try:
+        received = await receive_single_file(
+            upload.body, content_type=upload.content_type, temp=temp, max_bytes=max_bytes
+        )
+        inspection = await anyio.to_thread.run_sync(inspect_file, kind, temp)
+        await _check_after_reading(
+            session, limits=limits, owner_id=owner_id, kind=kind, received=received
+        )
+        return await _record(
+            session,
+            storage=storage,
+            pending=pending,
+            owner_id=owner_id,
+            kind=kind,
+            received=received,
+            inspection=inspection,
+        )
+    finally:
+        await anyio.to_thread.run_sync(_remove_temp, temp)
+
+
+def _remove_temp(temp: Path) -> None:
+    temp.unlink(missing_ok=True)  # already gone when committed to storage
+
+
+async def get_item(
+    session: AsyncSession, *, owner_id: uuid.UUID, kind: ItemKind, item_id: uuid.UUID
+) -> LibraryItem:
+    """The owner's item, or ItemNotFound (also for other users' items)."""
+    item = await repository.get_owned(session, owner_id=owner_id, kind=kind, item_id=item_id)
+    if item is None:
+        raise ItemNotFound(f"no such {kind.label}")
+    return item
+
+
+async def list_items(
+    session: AsyncSession, *, owner_id: uuid.UUID, kind: ItemKind, where: ItemFilter
+) -> tuple[list[LibraryItem], int]:
+    """A page of the owner's items of `kind` and the total count matching the filter."""
+    return await repository.list_owned(session, owner_id=owner_id, kind=kind, where=where)
+
+
+async def update_item(
+    session: AsyncSession,
+    *,
+    owner_id: uuid.UUID,
+    kind: ItemKind,
+    item_id: uuid.UUID,
+    name: str | None,
+    tags: list[str] | None,
+) -> LibraryItem:
+    """Rename (keeping the detected extension) and/or replace the tags."""
+    item = await get_item(session, owner_id=owner_id, kind=kind, item_id=item_id)
+    if name is not None:
+        extension = item.storage_key.rpartition(".")[2]
+        cleaned = display_name(name, extension=extension, fallback="")
+        if cleaned == f".{extension}":
+            raise InvalidName("the name has no visible characters left once cleaned")
+        item.name = cleaned
+    if tags is not None:
+        item.tags = tags
+    await session.flush()
+    return item
+
+
+async def delete_item(
+    session: AsyncSession,
+    *,
+    pending: PendingFiles,
+    owner_id: uuid.UUID,
+    kind: ItemKind,
+    item_id: uuid.UUID,
+    force: bool,
+) -> None:
+    """Delete the item; refused while shootouts use it, unless `force` (they lose the ref)."""
+    item = await get_item(session, owner_id=owner_id, kind=kind, item_id=item_id)
+    uses = await repository.count_references(session, item_id=item.id)
+    if uses and not force:
+        raise ItemInUse(
+            f"this {kind.label} is used by {uses} shootout(s); delete with force=true to "
+            "remove it from them",
+            shootout_count=uses,
+        )
+    await repository.delete_item(session, item)
+    pending.delete_after_commit(item.storage_key)
+
+
+async def item_file(
+    session: AsyncSession,
+    *,
+    storage: Storage,
+    owner_id: uuid.UUID,
+    kind: ItemKind,
+    item_id: uuid.UUID,
+) -> tuple[Path, LibraryItem]:
+    """The local path of the owner's file and its item (authorised before any byte is read)."""
+    item = await get_item(session, owner_id=owner_id, kind=kind, item_id=item_id)
+    path = storage.path(item.storage_key)
+    if not await anyio.to_thread.run_sync(path.is_file):
+        raise ItemNotFound(f"the file of this {kind.label} is missing")
+    return path, item
