@@ -1,0 +1,196 @@
+"""Pure validation of a shootout body: every problem at once, each at its JSON path.
+
+Pydantic's findings and the library checks are gathered together, so a client sees a wrong
+field and a missing capture in the same answer. The library checks walk the *raw* body
+leniently, so they still run when other parts of it are malformed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from toneshootout.server.shootout.errors import Problem
+from toneshootout.server.shootout.schemas import BLOCK_TYPES, ShootoutIn
+
+KIND_LABELS: Final = {"di_track": "DI track", "capture": "capture", "ir": "IR"}
+_WITH_ARTICLE: Final = {"di_track": "a DI track", "capture": "a capture", "ir": "an IR"}
+_CAPTURE_FILE_METADATA: Final = ("file_metadata", "metadata")
+_TAG_ERRORS: Final = {"union_tag_invalid", "union_tag_not_found"}
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    """A library item named by the body: which kind the field expects, and where it is."""
+
+    kind: str
+    item_id: uuid.UUID
+    path: str
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    """What the checks need to know about one library item the user owns."""
+
+    kind: str
+    name: str
+    sample_rate: int | None = None
+    duration_s: float | None = None
+    gear_type: str | None = None
+
+
+def item_facts(kind: str, name: str, metadata: Mapping[str, Any]) -> ItemFacts:
+    """Read the facts from a library item's metadata, tolerating absent or odd values."""
+    gear = metadata.get("gear_type")
+    for section in _CAPTURE_FILE_METADATA:  # the library keeps the .nam's own metadata nested
+        nested = metadata.get(section)
+        if gear is None and isinstance(nested, Mapping):
+            gear = nested.get("gear_type")
+    rate = metadata.get("sample_rate")
+    duration = metadata.get("duration_s", metadata.get("duration_seconds"))
+    return ItemFacts(
+        kind=kind,
+        name=name,
+        sample_rate=rate if isinstance(rate, int) and not isinstance(rate, bool) else None,
+        duration_s=float(duration) if isinstance(duration, int | float) else None,
+        gear_type=gear if isinstance(gear, str) else None,
+    )
+
+
+def _path(error: ErrorDetails) -> str:
+    parts: list[str] = []
+    loc = error["loc"]
+    for i, part in enumerate(loc):
+        # Pydantic puts the block's tag in the location of a discriminated union member;
+        # the client's JSON has no such level, so leave it out.
+        inside_blocks = i >= 2 and loc[i - 2] == "blocks" and isinstance(loc[i - 1], int)
+        if inside_blocks and part in BLOCK_TYPES:
+            continue
+        parts.append(str(part))
+    if error["type"] in _TAG_ERRORS:
+        parts.append("type")
+    return ".".join(parts) or "(body)"
+
+
+def parse_body(raw: Mapping[str, Any]) -> tuple[ShootoutIn | None, list[Problem]]:
+    """Validate the body's shape; on failure, every pydantic error with its JSON path."""
+    try:
+        return ShootoutIn.model_validate(raw), []
+    except ValidationError as err:
+        return None, [Problem(_path(e), e["msg"]) for e in err.errors()]
+
+
+def _as_uuid(value: Any) -> uuid.UUID | None:
+    if isinstance(value, uuid.UUID):
+        return value
+    if not isinstance(value, str):
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def _block_ref(block: Any, path: str) -> ItemRef | None:
+    if not isinstance(block, Mapping):
+        return None
+    for kind, field in (("capture", "capture_id"), ("ir", "ir_id")):
+        if block.get("type") == kind:
+            item_id = _as_uuid(block.get(field))
+            return ItemRef(kind, item_id, f"{path}.{field}") if item_id else None
+    return None
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def collect_refs(raw: Mapping[str, Any]) -> list[ItemRef]:
+    """Every well-formed library id in the body, with the kind its field expects."""
+    refs = [
+        ItemRef("di_track", item_id, f"di_tracks.{i}")
+        for i, value in enumerate(_list(raw.get("di_tracks")))
+        if (item_id := _as_uuid(value)) is not None
+    ]
+    for c, chain in enumerate(_list(raw.get("chains"))):
+        blocks = chain.get("blocks") if isinstance(chain, Mapping) else None
+        for b, block in enumerate(_list(blocks)):
+            ref = _block_ref(block, f"chains.{c}.blocks.{b}")
+            if ref is not None:
+                refs.append(ref)
+    return refs
+
+
+def check_refs(refs: Iterable[ItemRef], items: Mapping[uuid.UUID, ItemFacts]) -> list[Problem]:
+    """Each reference must name an item of the user's library, of the kind the field expects."""
+    problems = []
+    for ref in refs:
+        wanted = KIND_LABELS[ref.kind]
+        found = items.get(ref.item_id)
+        if found is None:
+            # Someone else's item reads exactly like a missing one: nothing leaks.
+            problems.append(Problem(ref.path, f"no {wanted} with this id in your library"))
+        elif found.kind != ref.kind:
+            actual = _WITH_ARTICLE.get(found.kind, found.kind)
+            message = f"this library item is {actual}, not {_WITH_ARTICLE[ref.kind]}"
+            problems.append(Problem(ref.path, message))
+    return problems
+
+
+def check_duplicates(raw: Mapping[str, Any]) -> list[Problem]:
+    """Chain names must be unique (they label the outputs), and each DI listed once."""
+    problems = []
+    seen_di: dict[uuid.UUID, int] = {}
+    for i, value in enumerate(_list(raw.get("di_tracks"))):
+        item_id = _as_uuid(value)
+        if item_id is None:
+            continue
+        if item_id in seen_di:
+            problems.append(
+                Problem(f"di_tracks.{i}", f"already listed at di_tracks.{seen_di[item_id]}")
+            )
+        else:
+            seen_di[item_id] = i
+    seen_names: dict[str, int] = {}
+    for c, chain in enumerate(_list(raw.get("chains"))):
+        name = chain.get("name") if isinstance(chain, Mapping) else None
+        if not isinstance(name, str) or not name.strip():
+            continue
+        key = name.strip().casefold()
+        if key in seen_names:
+            message = f"chain name {name.strip()!r} is already used by chains.{seen_names[key]}"
+            problems.append(Problem(f"chains.{c}.name", message))
+        else:
+            seen_names[key] = c
+    return problems
+
+
+def _path_key(problem: Problem) -> tuple[tuple[int, int | str], ...]:
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in problem.path.split("."))
+
+
+def ordered(problems: Iterable[Problem]) -> list[Problem]:
+    """Problems in document order (numeric indices compared as numbers), without repeats."""
+    return sorted(dict.fromkeys(problems), key=_path_key)
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """Apply a JSON merge patch (RFC 7396): objects merge, null removes, anything else replaces."""
+    if not isinstance(patch, Mapping):
+        return patch
+    merged = dict(target) if isinstance(target, Mapping) else {}
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = merge_patch(merged.get(key), value)
+    return merged
+
+
+def referenced_ids(refs: Sequence[ItemRef]) -> set[uuid.UUID]:
+    return {ref.item_id for ref in refs}

@@ -1,0 +1,67 @@
+"""Every shootout query: load, list, count, the owner's library items, and the reference rows."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Sequence
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from toneshootout.server.db.models.library_item import LibraryItem
+from toneshootout.server.db.models.shootout import Shootout, ShootoutRef
+
+
+async def get(session: AsyncSession, shootout_id: uuid.UUID) -> Shootout | None:
+    return await session.get(Shootout, shootout_id)
+
+
+async def list_for_owner(
+    session: AsyncSession, owner_id: uuid.UUID, *, limit: int, offset: int
+) -> Sequence[Shootout]:
+    query = (
+        select(Shootout)
+        .where(Shootout.owner_id == owner_id)
+        .order_by(Shootout.created_at.desc(), Shootout.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def count_for_owner(session: AsyncSession, owner_id: uuid.UUID) -> int:
+    query = select(func.count()).select_from(Shootout).where(Shootout.owner_id == owner_id)
+    return (await session.scalar(query)) or 0
+
+
+async def owned_items(
+    session: AsyncSession, owner_id: uuid.UUID, item_ids: Collection[uuid.UUID]
+) -> Sequence[LibraryItem]:
+    """The items among `item_ids` that belong to `owner_id` (others' items are not returned)."""
+    if not item_ids:
+        return []
+    query = select(LibraryItem).where(
+        LibraryItem.owner_id == owner_id, LibraryItem.id.in_(list(item_ids))
+    )
+    return (await session.scalars(query)).all()
+
+
+async def replace_refs(
+    session: AsyncSession, shootout_id: uuid.UUID, item_ids: Collection[uuid.UUID]
+) -> None:
+    """Make the shootout's reference rows exactly `item_ids`."""
+    await session.execute(delete(ShootoutRef).where(ShootoutRef.shootout_id == shootout_id))
+    if item_ids:
+        rows = [{"shootout_id": shootout_id, "item_id": item_id} for item_id in sorted(item_ids)]
+        await session.execute(insert(ShootoutRef), rows)
+
+
+async def ref_item_ids(session: AsyncSession, shootout_id: uuid.UUID) -> set[uuid.UUID]:
+    query = select(ShootoutRef.item_id).where(ShootoutRef.shootout_id == shootout_id)
+    return set((await session.scalars(query)).all())
+
+
+async def remove(session: AsyncSession, shootout: Shootout) -> None:
+    """Delete a shootout and its reference rows (explicitly: no reliance on FK cascades)."""
+    await session.execute(delete(ShootoutRef).where(ShootoutRef.shootout_id == shootout.id))
+    await session.delete(shootout)
