@@ -30,6 +30,8 @@ def serve(
         forwarded_allow_ips="127.0.0.1",
         ws_max_size=64 * 1024,
         log_level="info",
+        log_config=None,  # create_app configured JSON logging; keep uvicorn's dictConfig out
+        access_log=False,  # the app logs each request by route template, never the raw URL
     )
 
 

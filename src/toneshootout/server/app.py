@@ -8,11 +8,17 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from toneshootout import __version__
+from toneshootout.server.auth.router import router as auth_router
 from toneshootout.server.db.engine import create_engine, create_sessionmaker
 from toneshootout.server.db.migrate import check_schema_current
+from toneshootout.server.http.cors import StrictCORSMiddleware, cors_options
 from toneshootout.server.http.errors import install_error_handlers
-from toneshootout.server.http.request_id import RequestIdMiddleware
+from toneshootout.server.http.stack import ServiceApp
+from toneshootout.server.library.router import router as library_router
+from toneshootout.server.logging import configure_logging
+from toneshootout.server.ops.metrics import HttpMetrics
 from toneshootout.server.ops.router import router as ops_router
+from toneshootout.server.shootout.router import router as shootout_router
 from toneshootout.server.state import Services
 from toneshootout.server.storage.local import LocalStorage
 from toneshootout.settings import Settings
@@ -22,8 +28,7 @@ API_PREFIX = "/api/v1"
 
 def api_routers() -> list[APIRouter]:
     """The feature routers mounted under /api/v1, in OpenAPI order."""
-    routers: list[APIRouter] = []
-    return routers
+    return [auth_router, library_router, shootout_router]
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -44,17 +49,21 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             await engine.dispose()
 
-    app = FastAPI(
+    configure_logging(settings)
+    app = ServiceApp(
+        metrics=HttpMetrics(),
+        hsts=settings.auth.cookie_secure,  # secure cookies mean the deployment is HTTPS-only
         title="Tone Shootout",
         version=__version__,
         lifespan=lifespan,
         docs_url="/docs" if settings.docs_enabled else None,
         redoc_url=None,
         openapi_url="/openapi.json" if settings.docs_enabled else None,
+        max_body_size=settings.http.max_body_bytes,  # upload routes set their own, larger
     )
     install_error_handlers(app)
     app.include_router(ops_router)
     for router in api_routers():
         app.include_router(router, prefix=API_PREFIX)
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(StrictCORSMiddleware, **cors_options(settings))
     return app

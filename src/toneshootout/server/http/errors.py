@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from toneshootout.server.errors import DomainError, RateLimited, status_for
 from toneshootout.server.http.request_id import request_id_var
@@ -31,6 +34,7 @@ _HTTP_CODES = {
 
 
 def error_body(code: str, detail: Any, **extra: Any) -> dict[str, Any]:
+    """The one error shape: `{"error", "detail", "request_id", ...extra}`."""
     return {"error": code, "detail": detail, "request_id": request_id_var.get(), **extra}
 
 
@@ -67,7 +71,58 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers that give every raised error the one JSON shape."""
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(Exception, _unexpected)
+
+
+_MAX_PLAIN_DETAIL = 200
+
+
+class PlainErrorsAsJsonMiddleware:
+    """Rewrites framework-made `text/plain` error answers (the body limit's 413, a Range 416)
+    into the JSON error shape, keeping their status and headers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        held: Message | None = None
+        text = b""
+
+        async def send_json_errors(message: Message) -> None:
+            nonlocal held, text
+            if message["type"] == "http.response.start" and _is_plain_error(message):
+                held = message
+                return
+            if held is None or message["type"] != "http.response.body":
+                await send(message)
+                return
+            text += message.get("body", b"")
+            if not message.get("more_body", False):
+                await _send_as_json(send, held, text)
+
+        await self.app(scope, receive, send_json_errors)
+
+
+def _is_plain_error(message: Message) -> bool:
+    if int(message["status"]) < 400:
+        return False
+    content_type = MutableHeaders(raw=list(message.get("headers", []))).get("content-type", "")
+    return content_type.startswith("text/plain")
+
+
+async def _send_as_json(send: Send, start: Message, text: bytes) -> None:
+    status = int(start["status"])
+    detail = text.decode("utf-8", "replace").strip()[:_MAX_PLAIN_DETAIL]
+    body = json.dumps(error_body(_HTTP_CODES.get(status, "error"), detail)).encode()
+    headers = MutableHeaders(raw=list(start.get("headers", [])))
+    headers["content-type"] = "application/json"
+    headers["content-length"] = str(len(body))
+    await send({**start, "headers": headers.raw})
+    await send({"type": "http.response.body", "body": body, "more_body": False})

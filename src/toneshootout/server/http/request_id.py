@@ -7,11 +7,17 @@ import secrets
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from toneshootout.server.logging import request_log_context
+
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
 
 class RequestIdMiddleware:
-    """Pure ASGI (no BaseHTTPMiddleware): sets `X-Request-ID` on every response."""
+    """Pure ASGI (no BaseHTTPMiddleware): sets `X-Request-ID` on every response.
+
+    It also opens the request's log context, so every log record made while the request is
+    handled (including the 500 handler's) carries the same ID as the response.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -32,6 +38,7 @@ class RequestIdMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            with request_log_context(request_id):
+                await self.app(scope, receive, send_with_id)
         finally:
             request_id_var.reset(token)

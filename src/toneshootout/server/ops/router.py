@@ -1,12 +1,15 @@
-"""`/healthz` (the process answers) and `/readyz` (database and storage reachable)."""
+"""`/healthz` (the process answers), `/readyz` (database and storage reachable), `/metrics`."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from typing import cast
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 
 from toneshootout.server.deps import ServicesDep
+from toneshootout.server.http.stack import ServiceApp
 
 router = APIRouter(tags=["operations"])
 
@@ -33,3 +36,14 @@ async def readyz(services: ServicesDep) -> JSONResponse:
         {"status": "ok" if ready else "unavailable", "checks": checks},
         status_code=200 if ready else 503,
     )
+
+
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format"}},
+)
+async def metrics(request: Request) -> Response:
+    """Prometheus metrics: request counts and latencies by route template, process stats."""
+    app = cast(ServiceApp, request.app)
+    return Response(app.metrics.render(), media_type=app.metrics.content_type)
