@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 NATIVE_SOURCES := $(wildcard src/toneshootout/engine/nam/*.c src/toneshootout/engine/nam/*.h)
 PYTEST_ARGS ?= -n 2
 
-.PHONY: setup run test lint typecheck imports unit test-slow bench clean
+.PHONY: setup run demo test lint typecheck imports unit test-slow bench clean
 
 $(STAMP): pyproject.toml $(wildcard setup.py) $(NATIVE_SOURCES)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,13 @@ $(STAMP): pyproject.toml $(wildcard setup.py) $(NATIVE_SOURCES)
 
 setup: $(STAMP)
 
+# The service on http://127.0.0.1:8000 with the embedded defaults (SQLite and files under ./var);
+# migrations are applied as their own step first. Ctrl-C stops it.
 run: setup
+	$(BIN)/toneshootout db upgrade
+	$(BIN)/toneshootout serve
+
+demo: setup
 	$(BIN)/toneshootout demo --out var/demo --overwrite
 
 lint: setup
