@@ -12,6 +12,7 @@ from typing import Annotated, cast
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from toneshootout.server.db.engine import READ_ONLY
 from toneshootout.server.state import Services
 from toneshootout.server.storage.base import Storage
 from toneshootout.settings import Settings
@@ -32,9 +33,18 @@ def get_storage(services: ServicesDep) -> Storage:
     return services.storage
 
 
-async def get_session(services: ServicesDep) -> AsyncIterator[AsyncSession]:
-    """The request's session: committed before the response is sent, rolled back on error."""
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def get_session(request: Request, services: ServicesDep) -> AsyncIterator[AsyncSession]:
+    """The request's session: committed before the response is sent, rolled back on error.
+
+    Safe methods only read, so their transaction is marked read-only (a deferred BEGIN on
+    SQLite, where every other transaction takes the write lock up front).
+    """
     async with services.sessionmaker() as session:
+        if request.method in SAFE_METHODS:
+            await session.connection(execution_options={READ_ONLY: True})
         try:
             yield session
             await session.commit()

@@ -3,7 +3,8 @@
 SQLite: WAL, busy_timeout, foreign keys and synchronous=NORMAL on every connection, and
 pysqlite's own implicit BEGIN switched off so every transaction starts with BEGIN IMMEDIATE:
 a deferred transaction that reads then writes can fail at once with SQLITE_BUSY even with a
-busy timeout (RELIABILITY.md §4.6). PostgreSQL: pool_pre_ping against stale connections.
+busy timeout (RELIABILITY.md §4.6); transactions marked read-only use a deferred BEGIN, so
+reads never queue behind the write lock. PostgreSQL: pool_pre_ping against stale connections.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from toneshootout.settings import Settings
+
+# Execution option marking a transaction that will only read (see `deps.get_session`).
+READ_ONLY = "toneshootout_read_only"
 
 
 def is_sqlite(url: str) -> bool:
@@ -42,7 +46,9 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Read-only transactions stay deferred so reads never wait for the write lock.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
