@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -67,3 +67,13 @@ def create_engine(settings: Settings) -> AsyncEngine:
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded attributes after commit (no lazy reloads in async code)."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def database_answers(engine: AsyncEngine) -> bool:
+    """True when the database runs a trivial query (for /readyz)."""
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception:  # any failure means not ready; the cause is in the database's own logs
+        return False
+    return True

@@ -6,8 +6,8 @@ from typing import cast
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import text
 
+from toneshootout.server.db.engine import database_answers
 from toneshootout.server.deps import ServicesDep
 from toneshootout.server.http.stack import ServiceApp
 
@@ -23,14 +23,10 @@ async def healthz() -> dict[str, str]:
 @router.get("/readyz", response_model=None)
 async def readyz(services: ServicesDep) -> JSONResponse:
     """Readiness: the database answers a query and storage is writable."""
-    checks: dict[str, str] = {}
-    try:
-        async with services.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception:  # any failure means not ready; the reason stays in the logs
-        checks["database"] = "unavailable"
-    checks["storage"] = "ok" if services.storage.is_ready() else "unavailable"
+    checks = {
+        "database": "ok" if await database_answers(services.engine) else "unavailable",
+        "storage": "ok" if services.storage.is_ready() else "unavailable",
+    }
     ready = all(v == "ok" for v in checks.values())
     return JSONResponse(
         {"status": "ok" if ready else "unavailable", "checks": checks},
