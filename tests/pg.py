@@ -1,7 +1,9 @@
 """A throwaway PostgreSQL cluster for the test run, from Debian's postgresql-15 binaries.
 
 `initdb` refuses to run as root, so as root the cluster runs as the `postgres` system user.
-Under CI=true a cluster that cannot be started fails the run; elsewhere tests that need it skip.
+Under CI=true a cluster that cannot be started fails the run; elsewhere tests that need it skip
+(`fail_or_skip`). `restartable_cluster()` also hands out the cluster itself, so a fault test can
+restart it on the same port without touching the cluster the other tests share.
 """
 
 from __future__ import annotations
@@ -13,7 +15,13 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
+
+import pytest
+
+IN_CI = os.environ.get("CI") == "true"
 
 
 def _bindir() -> Path:
@@ -36,9 +44,43 @@ def _as_postgres(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
 
 
+def fail_or_skip(err: BaseException) -> NoReturn:
+    """A cluster that could not be started: a failure under CI=true, a skip elsewhere."""
+    if IN_CI:
+        pytest.fail(f"PostgreSQL could not be started: {err}")
+    pytest.skip(f"PostgreSQL not available: {err}")
+
+
+@dataclass(frozen=True)
+class PgCluster:
+    """A running throwaway cluster: its admin URL (asyncpg) and the means to bounce it."""
+
+    url: str
+    bindir: Path
+    data: Path
+    log: Path
+    options: str  # the server options (port, socket dir, ...) it must keep across restarts
+
+    def _pg_ctl(self, *args: str) -> None:
+        command = [str(self.bindir / "pg_ctl"), "-D", str(self.data), *args]
+        subprocess.run(_as_postgres(command), check=True, capture_output=True)
+
+    def restart(self, mode: str = "fast") -> None:
+        """`pg_ctl restart`: same port and options; open connections are cut (`-m mode`)."""
+        self._pg_ctl("-l", str(self.log), "-w", "-m", mode, "restart", "-o", self.options)
+
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the server, waiting until it is down."""
+        self._pg_ctl("-w", "-m", mode, "stop")
+
+    def start(self) -> None:
+        """Start a stopped server again, on the same port with the same options."""
+        self._pg_ctl("-l", str(self.log), "-w", "start", "-o", self.options)
+
+
 @contextmanager
-def postgres_cluster() -> Iterator[str]:
-    """Start a cluster on a free loopback port; yield its admin URL (asyncpg); stop it after."""
+def restartable_cluster() -> Iterator[PgCluster]:
+    """Start a cluster on a free loopback port; yield it; stop and delete it after."""
     bindir = _bindir()
     if not (bindir / "initdb").exists():
         raise RuntimeError(f"PostgreSQL server binaries not found in {bindir}")
@@ -47,6 +89,7 @@ def postgres_cluster() -> Iterator[str]:
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
     port = _free_port()
+    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
 
     def run(cmd: list[str]) -> None:
         subprocess.run(_as_postgres(cmd), check=True, capture_output=True)
@@ -74,10 +117,11 @@ def postgres_cluster() -> Iterator[str]:
                 "-w",
                 "start",
                 "-o",
-                f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off",
+                options,
             ]
         )
-        yield f"postgresql+asyncpg://postgres@127.0.0.1:{port}"
+        url = f"postgresql+asyncpg://postgres@127.0.0.1:{port}"
+        yield PgCluster(url=url, bindir=bindir, data=data, log=root / "log", options=options)
     finally:
         subprocess.run(
             _as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
@@ -85,3 +129,10 @@ def postgres_cluster() -> Iterator[str]:
             check=False,
         )
         shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def postgres_cluster() -> Iterator[str]:
+    """Start a cluster on a free loopback port; yield its admin URL (asyncpg); stop it after."""
+    with restartable_cluster() as cluster:
+        yield cluster.url

@@ -56,6 +56,16 @@ class InsufficientStorage(DomainError):
     code = "insufficient_storage"
 
 
+class ServiceUnavailable(DomainError):
+    """Something the service depends on is down for a moment; the client may retry."""
+
+    code = "service_unavailable"
+
+    def __init__(self, detail: str, *, retry_after_seconds: int) -> None:
+        super().__init__(detail, extra={"retry_after_seconds": retry_after_seconds})
+        self.retry_after_seconds = retry_after_seconds
+
+
 STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
     Unauthorized: 401,
@@ -65,6 +75,7 @@ STATUS: dict[type[DomainError], int] = {
     TooLarge: 413,
     RateLimited: 429,
     InsufficientStorage: 507,
+    ServiceUnavailable: 503,
 }
 
 

@@ -13,7 +13,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from toneshootout.server.errors import DomainError, RateLimited, status_for
+from toneshootout.server.db.engine import DATABASE_ERROR_TYPES, as_unavailable
+from toneshootout.server.errors import DomainError, RateLimited, ServiceUnavailable, status_for
 from toneshootout.server.http.request_id import request_id_var
 
 log = logging.getLogger("toneshootout.http")
@@ -41,7 +42,7 @@ def error_body(code: str, detail: Any, **extra: Any) -> dict[str, Any]:
 async def _domain(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     headers = {}
-    if isinstance(exc, RateLimited):
+    if isinstance(exc, RateLimited | ServiceUnavailable):
         headers["Retry-After"] = str(exc.retry_after_seconds)
     return JSONResponse(
         error_body(exc.code, exc.detail, **exc.extra), status_code=status_for(exc), headers=headers
@@ -65,6 +66,19 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _database(request: Request, exc: Exception) -> JSONResponse:
+    unavailable = as_unavailable(exc)
+    if unavailable is None:
+        raise exc  # not an outage: the catch-all below answers 500 and logs the traceback
+    # One line, no traceback: an outage is an operational event, and its cause is in the
+    # database's own logs.
+    log.warning(
+        "database unavailable",
+        extra={"request_id": request_id_var.get(), "error_type": type(exc).__name__},
+    )
+    return await _domain(request, unavailable)
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", extra={"request_id": request_id_var.get()})
     return JSONResponse(error_body("internal", "internal server error"), status_code=500)
@@ -75,6 +89,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
+    for error_type in DATABASE_ERROR_TYPES:  # 503 for a database outage, else on to the 500
+        app.add_exception_handler(error_type, _database)
     app.add_exception_handler(Exception, _unexpected)
 
 

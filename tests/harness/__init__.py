@@ -1,0 +1,1 @@
+"""Reusable load and fault harnesses, runnable from tests and as scripts."""
