@@ -31,6 +31,11 @@ class StorageSettings(BaseModel):
     quota_bytes: int = 2 * 1024 * 1024 * 1024
     quota_files: int = 1000
     free_disk_reserve_bytes: int = 512 * 1024 * 1024
+    upload_rate_per_minute: int = Field(60, ge=1, description="Upload requests per user")
+    # A live upload touches its temp file with every ~1 MiB it receives and then validates it
+    # under a time limit, so one untouched this long belongs to no request (REQ-18's janitor).
+    temp_grace_seconds: float = Field(3600.0, ge=0)
+    temp_sweep_interval_seconds: float = Field(300.0, gt=0)
 
 
 class AuthSettings(BaseModel):

@@ -20,6 +20,7 @@ from toneshootout.server.ops.metrics import HttpMetrics
 from toneshootout.server.ops.router import router as ops_router
 from toneshootout.server.shootout.router import router as shootout_router
 from toneshootout.server.state import Services
+from toneshootout.server.storage.janitor import temp_janitor
 from toneshootout.server.storage.local import LocalStorage
 from toneshootout.settings import Settings
 
@@ -39,13 +40,15 @@ def create_app(settings: Settings) -> FastAPI:
         engine = create_engine(settings)
         try:
             await check_schema_current(engine)
+            storage = LocalStorage(settings.storage_dir)
             app.state.services = Services(
                 settings=settings,
                 engine=engine,
                 sessionmaker=create_sessionmaker(engine),
-                storage=LocalStorage(settings.storage_dir),
+                storage=storage,
             )
-            yield
+            async with temp_janitor(storage, settings.storage):
+                yield
         finally:
             await engine.dispose()
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from toneshootout.server.errors import Conflict, InsufficientStorage, Invalid, NotFound, TooLarge
+from toneshootout.server.errors import (
+    Conflict,
+    InsufficientStorage,
+    Invalid,
+    NotFound,
+    RateLimited,
+    TooLarge,
+)
 
 
 class ItemNotFound(NotFound):
@@ -23,6 +30,10 @@ class UploadTooLarge(TooLarge):
 
 class QuotaExceeded(TooLarge):
     code = "quota_exceeded"
+
+
+class UploadRateLimited(RateLimited):
+    code = "upload_rate_limited"
 
 
 class StorageFull(InsufficientStorage):

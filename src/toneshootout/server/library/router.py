@@ -10,6 +10,7 @@ from starlette.responses import FileResponse
 
 from toneshootout.server.auth.deps import CurrentUser
 from toneshootout.server.deps import SessionDep, SettingsDep, StorageDep
+from toneshootout.server.http.ratelimit import RateLimiterDep
 from toneshootout.server.library import service
 from toneshootout.server.library.deps import PendingFilesDep
 from toneshootout.server.library.downloads import file_download
@@ -68,6 +69,7 @@ def _kind_router(kind: ItemKind) -> APIRouter:
         settings: SettingsDep,
         storage: StorageDep,
         pending: PendingFilesDep,
+        limiter: RateLimiterDep,
     ) -> ItemOut:
         """Upload one file as the multipart field `file`; it is validated before it is kept."""
         upload = service.UploadRequest(
@@ -80,6 +82,7 @@ def _kind_router(kind: ItemKind) -> APIRouter:
             storage=storage,
             limits=settings.storage,
             pending=pending,
+            limiter=limiter,
             owner_id=user.id,
             kind=kind,
             upload=upload,

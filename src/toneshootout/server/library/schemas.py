@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from toneshootout.server.db.models.library_item import LibraryItem
 from toneshootout.server.library.kinds import ItemKind
 from toneshootout.server.library.names import MAX_NAME_BYTES, clean_tag
+from toneshootout.server.library.repository import ItemRecord
 
 MAX_TAGS = 20
 TagText = Annotated[str, Field(min_length=1, max_length=32)]
@@ -80,7 +81,7 @@ class ItemOut(_Output):
     updated_at: datetime
 
     @classmethod
-    def of(cls, item: LibraryItem) -> ItemOut:
+    def of(cls, item: LibraryItem | ItemRecord) -> ItemOut:
         """The API view of a stored item."""
         kind = ItemKind(item.kind)
         metadata: Any = _METADATA[kind].model_validate(item.item_metadata)

@@ -12,6 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from toneshootout.server.db.models.library_item import LibraryItem
+from toneshootout.server.errors import RateLimited
+from toneshootout.server.http.ratelimit import RateLimiter
 from toneshootout.server.library import repository
 from toneshootout.server.library.errors import (
     DuplicateItem,
@@ -20,6 +22,7 @@ from toneshootout.server.library.errors import (
     ItemNotFound,
     QuotaExceeded,
     StorageFull,
+    UploadRateLimited,
     UploadTooLarge,
 )
 from toneshootout.server.library.kinds import ItemKind
@@ -44,6 +47,23 @@ class UploadRequest:
     body: AsyncIterable[bytes]
     content_type: str | None
     content_length: int | None
+
+
+UPLOAD_RATE_WINDOW_SECONDS = 60.0
+
+
+def _count_upload(limiter: RateLimiter, *, owner_id: uuid.UUID, per_minute: int) -> None:
+    """Count one upload attempt against the owner's per-minute budget (REQ-19)."""
+    try:
+        limiter.hit(
+            f"upload:user:{owner_id}", limit=per_minute, window_seconds=UPLOAD_RATE_WINDOW_SECONDS
+        )
+    except RateLimited as refused:
+        raise UploadRateLimited(
+            f"too many uploads: at most {per_minute} per minute; "
+            f"retry in {refused.retry_after_seconds} s",
+            retry_after_seconds=refused.retry_after_seconds,
+        ) from None
 
 
 async def _check_before_reading(
@@ -135,11 +155,14 @@ async def upload_item(
     storage: Storage,
     limits: StorageSettings,
     pending: PendingFiles,
+    limiter: RateLimiter,
     owner_id: uuid.UUID,
     kind: ItemKind,
     upload: UploadRequest,
 ) -> LibraryItem:
     """Receive, validate and record one file; any failure leaves no file and no row."""
+    # Every attempt counts, refused ones too: the budget bounds the work a user can cause.
+    _count_upload(limiter, owner_id=owner_id, per_minute=limits.upload_rate_per_minute)
     max_bytes = kind.max_bytes(limits)
     await _check_before_reading(
         session,
@@ -190,7 +213,7 @@ async def get_item(
 
 async def list_items(
     session: AsyncSession, *, owner_id: uuid.UUID, kind: ItemKind, where: ItemFilter
-) -> tuple[list[LibraryItem], int]:
+) -> tuple[list[repository.ItemRecord], int]:
     """A page of the owner's items of `kind` and the total count matching the filter."""
     return await repository.list_owned(session, owner_id=owner_id, kind=kind, where=where)
 

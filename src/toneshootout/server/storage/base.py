@@ -21,6 +21,10 @@ class Storage(Protocol):
         """The local path of `key` (for streaming responses); refuses keys outside the root."""
         ...
 
+    def sweep_temp(self, *, older_than_seconds: float) -> int:
+        """Remove temp files untouched for `older_than_seconds` (left by killed uploads)."""
+        ...
+
     def delete(self, key: str) -> None:
         """Remove `key` if it exists."""
         ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import time
 from pathlib import Path
 
 
@@ -21,6 +22,19 @@ class LocalStorage:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         os.close(fd)
         return path
+
+    def sweep_temp(self, *, older_than_seconds: float) -> int:
+        cutoff = time.time() - older_than_seconds
+        removed = 0
+        for entry in self._tmp.glob("*.part"):
+            try:
+                if entry.lstat().st_mtime > cutoff:
+                    continue  # possibly a live upload still writing to it
+                entry.unlink()
+            except FileNotFoundError:
+                continue  # committed or cleaned up by its own request meanwhile
+            removed += 1
+        return removed
 
     def path(self, key: str) -> Path:
         target = (self.root / key).resolve()
