@@ -11,6 +11,7 @@ passwords inside database URLs are replaced before rendering.
 from __future__ import annotations
 
 import contextvars
+import functools
 import logging
 import re
 import sys
@@ -40,6 +41,9 @@ _SECRET_KEY_PARTS = (
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
 _BEARER = re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]+")
 _URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+(@)")
+# Every pattern above needs one of these markers; one search rules out the three
+# substitutions for the common value (a route, an ID, a status), which is most of a log line.
+_SUSPECT = re.compile(r"(?i)eyJ|bearer|://")
 
 # One mutable dict per request: the middleware installs it and anything later in the request
 # (an auth dependency running in a copied context, a thread) can add to it, and the access log
@@ -67,6 +71,7 @@ def bind_user_id(user_id: object) -> None:
         context["user_id"] = str(user_id)
 
 
+@functools.lru_cache(maxsize=1024)  # keys come from code, so the set is small and fixed
 def _is_secret_key(key: str) -> bool:
     lowered = key.lower()
     return any(part in lowered for part in _SECRET_KEY_PARTS)
@@ -74,6 +79,8 @@ def _is_secret_key(key: str) -> bool:
 
 def scrub_text(text: str) -> str:
     """Blank out bearer tokens, JWT-shaped strings and passwords in URLs inside free text."""
+    if _SUSPECT.search(text) is None:
+        return text
     text = _BEARER.sub(r"\1 " + REDACTED, text)
     text = _JWT.sub(REDACTED, text)
     return _URL_PASSWORD.sub(r"\1" + REDACTED + r"\2", text)
@@ -152,6 +159,24 @@ class _CurrentStderrHandler(logging.Handler):
             self.handleError(record)
 
 
+class _StripQueryStrings(logging.Filter):
+    """Cut the query string off request paths in uvicorn's own records.
+
+    uvicorn logs each WebSocket handshake (`"WebSocket /api/v1/ws?ticket=…" [accepted]`) on
+    `uvicorn.error`, with the query string, where WebSocket tickets travel (REQ-31).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                arg.split("?", 1)[0] + "?[redacted]"
+                if isinstance(arg, str) and arg.startswith("/") and "?" in arg
+                else arg
+                for arg in record.args
+            )
+        return True
+
+
 def _install_handler(root: logging.Logger) -> None:
     # Idempotent, and other handlers (pytest's caplog, an operator's) are left alone.
     if any(isinstance(h, _CurrentStderrHandler) for h in root.handlers):
@@ -181,6 +206,8 @@ def configure_logging(settings: Settings) -> None:
         uvicorn_logger = logging.getLogger(name)
         uvicorn_logger.handlers.clear()
         uvicorn_logger.propagate = True
+        if not any(isinstance(f, _StripQueryStrings) for f in uvicorn_logger.filters):
+            uvicorn_logger.addFilter(_StripQueryStrings())
     # Our middleware writes the access log with the route template (never the raw URL, which
     # can carry share tokens); uvicorn's would log the full path and query string.
     logging.getLogger("uvicorn.access").disabled = True

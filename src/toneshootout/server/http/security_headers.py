@@ -7,7 +7,6 @@ and never `frame-ancestors`.
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -35,25 +34,34 @@ def security_headers(path: str, *, hsts: bool) -> dict[str, str]:
     return headers
 
 
+def _encoded(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [
+        (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()
+    ]
+
+
 class SecurityHeadersMiddleware:
     """Adds `security_headers()` to every HTTP response start; HSTS only when told to."""
 
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
         self.hsts = hsts
+        # Encoded once: the set depends only on whether the path is the docs page.
+        self._api = _encoded(security_headers("", hsts=hsts))
+        self._docs = _encoded(security_headers(DOCS_PATHS[0], hsts=hsts))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        wanted = security_headers(scope.get("path", ""), hsts=self.hsts)
+        wanted = self._docs if scope.get("path", "") in DOCS_PATHS else self._api
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                headers = MutableHeaders(scope=message)
-                for name, value in wanted.items():
-                    headers.setdefault(name, value)
+                headers = list(message.get("headers", ()))
+                present = {bytes(name).lower() for name, _ in headers}
+                headers.extend(pair for pair in wanted if pair[0] not in present)
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
