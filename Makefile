@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 NATIVE_SOURCES := $(wildcard src/toneshootout/engine/nam/*.c src/toneshootout/engine/nam/*.h)
 PYTEST_ARGS ?= -n 2
 
-.PHONY: setup run demo test lint typecheck imports unit test-slow bench clean
+.PHONY: setup run demo test lint typecheck imports unit test-slow audit bench clean
 
 $(STAMP): pyproject.toml $(wildcard setup.py) $(NATIVE_SOURCES)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ test: lint typecheck imports unit
 
 test-slow: setup
 	$(BIN)/pytest $(PYTEST_ARGS) -m slow
+
+# REQ-38: known vulnerabilities in the installed dependencies (needs PyPI; run by .ci/run).
+audit: setup
+	$(BIN)/pip-audit --skip-editable --progress-spinner off
 
 bench: setup
 	$(BIN)/python -m bench.shootout
