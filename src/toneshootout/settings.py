@@ -60,10 +60,58 @@ class HttpSettings(BaseModel):
 
 class RedisSettings(BaseModel):
     url: str | None = None
+    # TaskIQ RedisStreamBroker (REQ-27); `idle_timeout` must exceed the render time limit.
+    queue_name: str = "toneshootout:renders"
+    consumer_group: str = "toneshootout-workers"
+    idle_timeout_ms: int = Field(2_400_000, ge=1000)
+    unacknowledged_lock_timeout_s: int = Field(30, ge=1)
+    stream_maxlen: int = Field(100_000, ge=1000)
+    result_ex_time_s: int = Field(3600, ge=1)
+    events_channel: str = "toneshootout:events"
+
+
+class RealtimeSettings(BaseModel):
+    # WebSocket progress (REQ-31): single-use tickets, caps and heartbeat.
+    ticket_ttl_seconds: int = Field(30, ge=5, le=300)
+    max_message_bytes: int = Field(4096, ge=256)
+    max_connections_per_user: int = Field(10, ge=1)
+    max_subscriptions_per_connection: int = Field(50, ge=1)
+    heartbeat_seconds: float = Field(20.0, gt=0)
+    idle_timeout_seconds: float = Field(300.0, gt=0)
+    # Browser origins allowed to open the socket besides `http.cors_origins` (e.g. a separate
+    # app origin that needs no CORS); in development the server's own loopback origins too.
+    allowed_origins: list[str] = Field(default_factory=list)
+    # Renders listed in the snapshot of a shootout subscription (the newest first).
+    shootout_snapshot_limit: int = Field(50, ge=1, le=500)
+    # Tickets a user (and a client IP) may ask for per minute (REQ-08).
+    ticket_rate_per_minute: int = Field(30, ge=1)
 
 
 class RenderSettings(BaseModel):
-    max_render_seconds: int = 1800
+    # Wall-time limit of one render attempt; beyond it the job fails with `timeout` (REQ-30).
+    max_render_seconds: int = Field(1800, ge=1)
+    # A running job's claim lasts `lease_seconds` past its last heartbeat; a worker that dies
+    # stops heartbeating and the sweeper re-queues the job once the lease has run out.
+    lease_seconds: int = Field(60, ge=2)
+    heartbeat_seconds: float = Field(10.0, gt=0)
+    max_attempts: int = Field(3, ge=1, le=20)
+    # The sweeper runs at startup and then every `sweep_seconds` (REQ-28: at most 60 s).
+    sweep_seconds: float = Field(30.0, gt=0, le=60)
+    # Queued jobs older than this are kicked again (covers a lost message or failed kick).
+    requeue_after_seconds: float = Field(30.0, gt=0)
+    # Caps (REQ-30): jobs a user may have queued or running, running at once, and in total.
+    per_user_active: int = Field(20, ge=1)
+    per_user_running: int = Field(2, ge=1)
+    global_running: int = Field(4, ge=1)
+    # Renders a worker process runs at once (each in its own sandboxed subprocess).
+    worker_concurrency: int = Field(2, ge=1)
+    # Limits of the sandboxed render subprocess (REQ-15).
+    sandbox_memory_mb: int = Field(4096, ge=256)
+    sandbox_cpu_seconds: int = Field(3600, ge=1)
+    # Per-user content-addressed cache of processed DI × chain audio (0 turns it off).
+    cache_max_mb: int = Field(2048, ge=0)
+    # Cores the engine uses inside one sandboxed render (renders run side by side already).
+    engine_workers: int = Field(1, ge=1)
     # Builder warning: DI seconds × chains above this is flagged as a very long render.
     long_render_warning_seconds: float = Field(1800.0, gt=0)
 
@@ -93,6 +141,7 @@ class Settings(BaseSettings):
     http: HttpSettings = Field(default_factory=HttpSettings)
     redis: RedisSettings = Field(default_factory=RedisSettings)
     render: RenderSettings = Field(default_factory=RenderSettings)
+    realtime: RealtimeSettings = Field(default_factory=RealtimeSettings)
     tone3000: Tone3000Settings = Field(default_factory=Tone3000Settings)
 
     @model_validator(mode="after")
@@ -116,6 +165,11 @@ class Settings(BaseSettings):
         """The async database URL in force."""
         url = self.database_url or self.db.url
         return url or f"sqlite+aiosqlite:///{(self.data_dir / 'toneshootout.db').resolve()}"
+
+    @property
+    def redis_in_force(self) -> str | None:
+        """The Redis URL in force, or None for the embedded (in-process) queue and events."""
+        return self.redis_url or self.redis.url
 
     @property
     def storage_dir(self) -> Path:

@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from toneshootout.server.db.engine import READ_ONLY
+from toneshootout.server.render.outbox import discard_outbox, flush_outbox
 from toneshootout.server.state import Services
 from toneshootout.server.storage.base import Storage
 from toneshootout.settings import Settings
@@ -49,8 +50,10 @@ async def get_session(request: Request, services: ServicesDep) -> AsyncIterator[
             yield session
             await session.commit()
         except BaseException:
+            discard_outbox(session)
             await session.rollback()
             raise
+        await flush_outbox(session, services.queue, services.hub)  # only after commit
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

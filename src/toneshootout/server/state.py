@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from toneshootout.server.realtime.hub import EventHub, InProcessHub
+from toneshootout.server.render.outbox import JobQueue
 from toneshootout.server.storage.base import Storage
 from toneshootout.settings import Settings
 
@@ -16,3 +18,7 @@ class Services:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     storage: Storage
+    # Where committed render jobs are kicked (None: nothing runs renders in this process's
+    # configuration; the sweeper of a worker picks the rows up) and where their events go.
+    queue: JobQueue | None = None
+    hub: EventHub = field(default_factory=InProcessHub)

@@ -1,0 +1,1 @@
+"""Live render progress over WebSocket: tickets, the event hub, the socket endpoint."""

@@ -1,0 +1,1 @@
+"""Renders: durable render jobs, their results and downloads."""
