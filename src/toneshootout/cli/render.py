@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,8 +13,11 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemaining
 from rich.table import Table
 
 if TYPE_CHECKING:
+    from toneshootout.engine.cache import ChainCache
     from toneshootout.engine.progress import ProgressEvent
     from toneshootout.engine.render import RenderSummary
+
+DEFAULT_CACHE_MAX_MB = 2048
 
 
 class _Bars:
@@ -77,15 +81,31 @@ def summary_json(summary: RenderSummary) -> str:
                     "true_peak_dbtp": round(p.level.true_peak_dbtp, 3),
                     "latency_samples": p.latency_samples,
                     "polarity": p.polarity,
+                    "from_cache": p.from_cache,
                 }
                 for p in summary.pairs
             ],
+            "cache": None if summary.cache is None else asdict(summary.cache),
         },
         indent=2,
     )
 
 
-def run_and_report(spec_path: Path, out: Path, *, as_json: bool, overwrite: bool) -> RenderSummary:
+def _open_cache(cache_dir: Path | None, max_mb: int) -> ChainCache | None:
+    from toneshootout.engine.cache import ChainCache
+
+    return None if cache_dir is None else ChainCache(cache_dir, max_mb * 2**20)
+
+
+def run_and_report(
+    spec_path: Path,
+    out: Path,
+    *,
+    as_json: bool,
+    overwrite: bool,
+    cache_dir: Path | None = None,
+    cache_max_mb: int = DEFAULT_CACHE_MAX_MB,
+) -> RenderSummary:
     """Render a spec file, showing bars (or nothing, for --json), then the summary."""
     # The engine is imported here so `--help` and `process` do not pay for it.
     from toneshootout.engine.progress import ignore_progress
@@ -93,9 +113,12 @@ def run_and_report(spec_path: Path, out: Path, *, as_json: bool, overwrite: bool
     from toneshootout.engine.spec import load_spec
 
     spec = load_spec(spec_path)
+    cache = _open_cache(cache_dir, cache_max_mb)
     console = Console(stderr=True)
     if as_json:
-        summary = render_shootout(spec, out, progress=ignore_progress, overwrite=overwrite)
+        summary = render_shootout(
+            spec, out, progress=ignore_progress, overwrite=overwrite, cache=cache
+        )
         print(summary_json(summary))
         return summary
     columns = (
@@ -105,9 +128,16 @@ def run_and_report(spec_path: Path, out: Path, *, as_json: bool, overwrite: bool
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=console, transient=False) as bars:
-        summary = render_shootout(spec, out, progress=_Bars(bars), overwrite=overwrite)
+        summary = render_shootout(spec, out, progress=_Bars(bars), overwrite=overwrite, cache=cache)
     for warning in summary.warnings:
         console.print(f"[yellow]warning:[/yellow] {warning}")
+    if summary.cache is not None:
+        stats = summary.cache
+        console.print(
+            f"cache: {sum(p.from_cache for p in summary.pairs)} of {len(summary.pairs)} "
+            f"DI × chain renders reused ({stats.hits} hits, {stats.misses} misses, "
+            f"{stats.corrupt} damaged, {stats.evicted} evicted, {stats.write_errors} not stored)"
+        )
     Console().print(summary_table(summary))
     return summary
 
@@ -119,6 +149,23 @@ def render(
         bool, typer.Option("--json", help="Print a JSON summary, no progress bars.")
     ] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace a non-empty output folder.")] = False,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir",
+            help="Reuse unchanged DI × chain renders from this folder (created if missing).",
+        ),
+    ] = None,
+    cache_max_mb: Annotated[
+        int, typer.Option("--cache-max-mb", min=1, help="Evict least recently used above this.")
+    ] = DEFAULT_CACHE_MAX_MB,
 ) -> None:
     """Render every DI through every chain: aligned, level-matched, with montage, metrics, plots."""
-    run_and_report(spec, out, as_json=as_json, overwrite=overwrite)
+    run_and_report(
+        spec,
+        out,
+        as_json=as_json,
+        overwrite=overwrite,
+        cache_dir=cache_dir,
+        cache_max_mb=cache_max_mb,
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +16,7 @@ import numpy as np
 from toneshootout import __version__
 from toneshootout.engine.align import Alignment, apply_alignment, make_probe, measure_alignment
 from toneshootout.engine.background import BackgroundPool
+from toneshootout.engine.cache import CacheStats, ChainCache, alignment_key, pair_key
 from toneshootout.engine.chain import run_chain, tail_samples
 from toneshootout.engine.errors import InvalidInput
 from toneshootout.engine.inputs import LoadedChain, LoadedDi, LoadedInputs, load_inputs
@@ -46,6 +47,7 @@ class PairSummary:
     level: ChainLevel
     latency_samples: int
     polarity: int
+    from_cache: bool = False  # the chain's processing was reused, not re-run
 
 
 @dataclass(frozen=True)
@@ -54,18 +56,35 @@ class RenderSummary:
     render_rate: int
     pairs: list[PairSummary]
     warnings: list[str]
+    cache: CacheStats | None = None  # None when the render used no cache
+
+
+def _measure_alignment(chain: LoadedChain, rate: int, cancel: CancelToken | None) -> Alignment:
+    probe = make_probe(rate)
+    padded = np.pad(probe, (0, tail_samples(chain, rate)))
+    response = run_chain(chain, padded, rate, workers=1, cancel=cancel)
+    return measure_alignment(probe, response[: probe.shape[0]], rate)
+
+
+def _alignment(
+    chain: LoadedChain, rate: int, cancel: CancelToken | None, cache: ChainCache | None
+) -> Alignment:
+    if cache is None:
+        return _measure_alignment(chain, rate, cancel)
+    key = alignment_key(chain, rate)
+    found = cache.get_alignment(key)
+    if found is None:
+        found = _measure_alignment(chain, rate, cancel)
+        cache.put_alignment(key, found)
+    return found
 
 
 def _measure_alignments(
-    inputs: LoadedInputs, tracker: Tracker, cancel: CancelToken | None
+    inputs: LoadedInputs, tracker: Tracker, cancel: CancelToken | None, cache: ChainCache | None
 ) -> dict[str, Alignment]:
-    rate = inputs.render_rate
-    probe = make_probe(rate)
     alignments = {}
     for i, chain in enumerate(inputs.chains):
-        padded = np.pad(probe, (0, tail_samples(chain, rate)))
-        response = run_chain(chain, padded, rate, workers=1, cancel=cancel)
-        alignments[chain.name] = measure_alignment(probe, response[: probe.shape[0]], rate)
+        alignments[chain.name] = _alignment(chain, inputs.render_rate, cancel, cache)
         tracker.advance("align", (i + 1) / len(inputs.chains), chain=chain.name)
     return alignments
 
@@ -93,6 +112,20 @@ def _chain_input_gain(spec: Spec, di: LoadedDi, chain: LoadedChain) -> float:
     )
 
 
+def _pad_samples(chain: LoadedChain, rate: int) -> int:
+    """Silence after the DI: this chain's own tail plus room for the alignment shift.
+
+    Per chain, not the longest over all chains, so a DI × chain render depends on that chain
+    alone and can be reused when another chain changes.
+    """
+    return tail_samples(chain, rate) + int(ALIGN_MARGIN_S * rate)
+
+
+def _fit(y: Signal, length: int) -> Signal:
+    """`y` cut or extended with silence to `length` samples."""
+    return y[:length] if y.shape[0] >= length else np.pad(y, (0, length - y.shape[0]))
+
+
 def _trim_length(renders: list[Signal], minimum: int) -> int:
     last = minimum
     for y in renders:
@@ -113,30 +146,51 @@ class _Job:
     tracker: Tracker
     workers: int
     cancel: CancelToken | None
+    cache: ChainCache | None = None
+    cache_before: CacheStats = field(default_factory=CacheStats)  # a shared cache's counts
     alignments: dict[str, Alignment] = field(default_factory=dict)
+    reused: set[tuple[str, str]] = field(default_factory=set)  # (DI, chain) taken from cache
 
     def check(self) -> None:
         if self.cancel is not None:
             self.cancel.check()
 
+    def process(self, di: LoadedDi, chain: LoadedChain, gain_db: float) -> Signal:
+        """One DI through one chain at `gain_db`, padded for its tail; from cache if stored."""
+        rate = self.inputs.render_rate
+        pad = _pad_samples(chain, rate)
+        if self.cache is None:
+            return self.run(di, chain, gain_db, pad)
+        key = pair_key(di, chain, rate, gain_db, pad)
+        stored = self.cache.get_signal(key, di.samples.shape[0] + pad)
+        if stored is not None:
+            self.reused.add((di.track.name, chain.name))
+            self.tracker.advance("render", 1.0, di=di.track.name, chain=chain.name)
+            return stored
+        y = self.run(di, chain, gain_db, pad)
+        self.cache.put_signal(key, y)
+        return y
+
+    def run(self, di: LoadedDi, chain: LoadedChain, gain_db: float, pad: int) -> Signal:
+        """Really run the chain over the DI at `gain_db`, followed by `pad` samples of silence."""
+        x = np.pad(apply_gain(di.samples, gain_db), (0, pad))
+
+        def report(f: float) -> None:
+            self.tracker.advance("render", f, di=di.track.name, chain=chain.name)
+
+        rate = self.inputs.render_rate
+        return run_chain(chain, x, rate, workers=self.workers, cancel=self.cancel, progress=report)
+
     def render_di(self, di: LoadedDi) -> tuple[dict[str, Signal], dict[str, float]]:
         """Every chain over one DI: same drive, aligned, trimmed to one common length."""
-        rate = self.inputs.render_rate
-        chains = self.inputs.chains
-        pad = max(tail_samples(c, rate) for c in chains) + int(ALIGN_MARGIN_S * rate)
         renders: dict[str, Signal] = {}
         gains: dict[str, float] = {}
-        for chain in chains:
+        for chain in self.inputs.chains:
             gains[chain.name] = _chain_input_gain(self.spec, di, chain)
-            x = np.pad(apply_gain(di.samples, gains[chain.name]), (0, pad))
-
-            def report(f: float, chain_name: str = chain.name) -> None:
-                self.tracker.advance("render", f, di=di.track.name, chain=chain_name)
-
-            y = run_chain(chain, x, rate, workers=self.workers, cancel=self.cancel, progress=report)
+            y = self.process(di, chain, gains[chain.name])
             renders[chain.name] = apply_alignment(y, self.alignments[chain.name])
         length = _trim_length(list(renders.values()), di.samples.shape[0])
-        return {name: y[:length] for name, y in renders.items()}, gains
+        return {name: _fit(y, length) for name, y in renders.items()}, gains
 
     def match(self, renders: dict[str, Signal]) -> tuple[LoudnessMatch, dict[str, Signal]]:
         settings = self.spec.settings
@@ -161,6 +215,7 @@ class _Job:
                 level=level,
                 latency_samples=self.alignments[chain.name].latency_samples,
                 polarity=self.alignments[chain.name].polarity,
+                from_cache=(di, chain.name) in self.reused,
             )
             for chain, level in zip(self.inputs.chains, match.levels, strict=True)
         ]
@@ -183,7 +238,7 @@ def _render_into(job: _Job) -> RenderSummary:
         [c.name for c in inputs.chains],
     )
     job.tracker.advance("load", 1.0)
-    job.alignments = _measure_alignments(inputs, job.tracker, job.cancel)
+    job.alignments = _measure_alignments(inputs, job.tracker, job.cancel, job.cache)
     inputs.warnings.extend(_ambiguity_warnings(job.alignments))
     di_slugs = unique_slugs([d.track.name for d in inputs.dis])
     chain_slugs = unique_slugs([c.name for c in inputs.chains])
@@ -221,7 +276,8 @@ def _render_into(job: _Job) -> RenderSummary:
         engine_version=__version__,
     )
     folder.write_json("manifest.json", manifest, role="manifest")
-    return RenderSummary(folder.root, inputs.render_rate, pairs, inputs.warnings)
+    cache_stats = job.cache.stats.since(job.cache_before) if job.cache is not None else None
+    return RenderSummary(folder.root, inputs.render_rate, pairs, inputs.warnings, cache_stats)
 
 
 def _write_metrics(
@@ -273,8 +329,12 @@ def render_shootout(
     cancel: CancelToken | None = None,
     workers: int | None = None,
     overwrite: bool = False,
+    cache: ChainCache | None = None,
 ) -> RenderSummary:
-    """Render `spec` into `out_dir`, which appears only once the whole render succeeded."""
+    """Render `spec` into `out_dir`, which appears only once the whole render succeeded.
+
+    With a `cache`, unchanged DI × chain results are reused; the outputs are byte-identical.
+    """
     out_dir = out_dir.resolve()
     _check_out_dir(out_dir, overwrite)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -290,6 +350,8 @@ def render_shootout(
             tracker=tracker,
             workers=workers or os.cpu_count() or 1,
             cancel=cancel,
+            cache=cache,
+            cache_before=replace(cache.stats) if cache is not None else CacheStats(),
         )
         summary = _render_into(job)
         _publish(staging, out_dir)
@@ -297,4 +359,6 @@ def render_shootout(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     tracker.finish()
-    return RenderSummary(out_dir, summary.render_rate, summary.pairs, summary.warnings)
+    return RenderSummary(
+        out_dir, summary.render_rate, summary.pairs, summary.warnings, summary.cache
+    )
