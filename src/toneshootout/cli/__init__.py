@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from toneshootout.cli import demo, inspect, process, render, serve
+from toneshootout.cli import demo, inspect, process, render, serve, worker
 from toneshootout.engine.errors import EngineError, RenderCancelled
 
 app = typer.Typer(
@@ -21,6 +21,7 @@ app.command("render")(render.render)
 app.command("inspect")(inspect.inspect)
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
+app.command("worker")(worker.worker)
 app.add_typer(serve.db_app, name="db")
 
 
