@@ -74,7 +74,7 @@ async def list_shootouts(
     user: CurrentUser,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> ShootoutPage:
     """List your shootouts, newest first."""
     page, total = await service.list_shootouts(

@@ -1,0 +1,132 @@
+"""A succeeded render's results: one recorded file, the metrics CSV, the bundle's contents.
+
+Only files recorded in `render_outputs` are ever served, each resolved under the render's
+published folder (storage refuses keys that escape its root).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import anyio
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from toneshootout.engine.report import metrics_csv
+from toneshootout.server.db.models.library_item import LibraryItem
+from toneshootout.server.db.models.render import Render, RenderOutput
+from toneshootout.server.render import repository
+from toneshootout.server.render.bundle import BundleEntry, Credit, attribution_text
+from toneshootout.server.render.errors import RenderFileNotFound, RenderNotSucceeded
+from toneshootout.server.render.files import bundle_name
+from toneshootout.server.storage.base import Storage
+
+METRICS_CSV = "metrics/metrics.csv"
+ATTRIBUTION = "ATTRIBUTION.txt"
+# Labels of the capture facts the library keeps from the file (`file_metadata`).
+_CAPTURE_FACTS = (
+    ("name", "Name"),
+    ("modeled_by", "Author"),
+    ("gear_make", "Gear make"),
+    ("gear_model", "Gear model"),
+)
+
+
+@dataclass(frozen=True)
+class MetricsCsv:
+    """The metrics table: the engine's own CSV file, or CSV text made from its JSON."""
+
+    path: Path | None = None
+    text: str | None = None
+
+
+def _require_succeeded(render: Render) -> str:
+    if render.state != "succeeded" or render.output_prefix is None:
+        raise RenderNotSucceeded(render.state)
+    return render.output_prefix
+
+
+def _local(storage: Storage, prefix: str, output: RenderOutput) -> Path:
+    path = storage.path(f"{prefix}/{output.path}")
+    if not path.is_file():
+        raise RenderFileNotFound()
+    return path
+
+
+async def output_file(
+    session: AsyncSession, *, storage: Storage, render: Render, path: str
+) -> tuple[Path, RenderOutput]:
+    """The local file of one recorded output of a succeeded render."""
+    prefix = _require_succeeded(render)
+    output = await repository.output(session, render.id, path)
+    if output is None:
+        raise RenderFileNotFound()
+    return _local(storage, prefix, output), output
+
+
+def _metrics_rows(raw: bytes) -> list[dict[str, Any]]:
+    rows = json.loads(raw).get("renders", [])
+    return [row for row in rows if isinstance(row, dict)]
+
+
+async def metrics_table(session: AsyncSession, *, storage: Storage, render: Render) -> MetricsCsv:
+    """The metrics CSV: the engine's file when it wrote one, else made from the metrics JSON."""
+    prefix = _require_succeeded(render)
+    outputs = await repository.outputs(session, render.id)
+    by_suffix = {Path(o.path).suffix: o for o in outputs if o.role == "metrics"}
+    if ".csv" in by_suffix:
+        return MetricsCsv(path=_local(storage, prefix, by_suffix[".csv"]))
+    if ".json" not in by_suffix:
+        raise RenderFileNotFound()
+    raw = await anyio.Path(_local(storage, prefix, by_suffix[".json"])).read_bytes()
+    return MetricsCsv(text=metrics_csv(_metrics_rows(raw)))
+
+
+def _credit(item_id: str, entry: dict[str, str], item: LibraryItem | None) -> Credit:
+    details: list[tuple[str, str]] = []
+    metadata = item.item_metadata if item is not None else {}
+    file_facts = metadata.get("file_metadata") or {}
+    for key, label in _CAPTURE_FACTS:
+        if isinstance(file_facts.get(key), str) and file_facts[key]:
+            details.append((label, file_facts[key]))
+    if isinstance(metadata.get("source"), str):
+        details.append(("Source", metadata["source"]))
+    if item is None:
+        details.append(("Note", "no longer in your library"))
+    return Credit(kind=entry["kind"], name=entry["name"], sha256=entry["sha256"], details=details)
+
+
+async def _credits(session: AsyncSession, render: Render) -> list[Credit]:
+    entries: dict[str, dict[str, str]] = render.snapshot.get("items", {})
+    used = {k: v for k, v in entries.items() if v.get("kind") in ("capture", "ir")}
+    found = await repository.library_items(session, render.owner_id, {uuid.UUID(k) for k in used})
+    items = {str(item.id): item for item in found}
+    return [
+        _credit(k, v, items.get(k)) for k, v in sorted(used.items(), key=lambda e: e[1]["name"])
+    ]
+
+
+async def bundle_entries(
+    session: AsyncSession, *, storage: Storage, render: Render
+) -> tuple[str, list[BundleEntry]]:
+    """The bundle's name and members: every recorded output, the metrics CSV, ATTRIBUTION."""
+    prefix = _require_succeeded(render)
+    folder = bundle_name(render.title, render.number)
+    outputs: Sequence[RenderOutput] = await repository.outputs(session, render.id)
+    entries = [
+        BundleEntry(f"{folder}/{o.path}", o.size_bytes, source=_local(storage, prefix, o))
+        for o in outputs
+    ]
+    metrics = {Path(o.path).suffix for o in outputs if o.role == "metrics"}
+    if ".json" in metrics and ".csv" not in metrics:
+        table = await metrics_table(session, storage=storage, render=render)
+        data = (table.text or "").encode()
+        entries.append(BundleEntry(f"{folder}/{METRICS_CSV}", len(data), data=data))
+    credits = await _credits(session, render)
+    text = attribution_text(render.title, render.number, credits).encode()
+    entries.append(BundleEntry(f"{folder}/{ATTRIBUTION}", len(text), data=text))
+    return folder, entries
