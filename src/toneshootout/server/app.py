@@ -18,22 +18,27 @@ from toneshootout.server.library.router import router as library_router
 from toneshootout.server.logging import configure_logging
 from toneshootout.server.ops.metrics import HttpMetrics
 from toneshootout.server.ops.router import router as ops_router
+from toneshootout.server.realtime.hub import build_hub
+from toneshootout.server.realtime.router import router as realtime_router
+from toneshootout.server.render.router import router as render_router
 from toneshootout.server.shootout.router import router as shootout_router
 from toneshootout.server.state import Services
 from toneshootout.server.storage.janitor import temp_janitor
 from toneshootout.server.storage.local import LocalStorage
 from toneshootout.settings import Settings
+from toneshootout.worker.runtime import api_jobs
 
 API_PREFIX = "/api/v1"
 
 
 def api_routers() -> list[APIRouter]:
     """The feature routers mounted under /api/v1, in OpenAPI order."""
-    return [auth_router, library_router, shootout_router]
+    return [auth_router, library_router, shootout_router, realtime_router, render_router]
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """Build the app; the lifespan opens the database (refusing an old schema) and storage."""
+    """Build the app; the lifespan opens the database (refusing an old schema), storage, the
+    event hub and the job queue (embedded: the render worker, sweeper and janitors too)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -41,14 +46,22 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             await check_schema_current(engine)
             storage = LocalStorage(settings.storage_dir)
-            app.state.services = Services(
-                settings=settings,
-                engine=engine,
-                sessionmaker=create_sessionmaker(engine),
-                storage=storage,
-            )
-            async with temp_janitor(storage, settings.storage):
-                yield
+            sessionmaker = create_sessionmaker(engine)
+            hub = build_hub(settings)
+            try:
+                async with api_jobs(settings, sessionmaker, storage, hub) as queue:
+                    app.state.services = Services(
+                        settings=settings,
+                        engine=engine,
+                        sessionmaker=sessionmaker,
+                        storage=storage,
+                        queue=queue,
+                        hub=hub,
+                    )
+                    async with temp_janitor(storage, settings.storage):
+                        yield
+            finally:
+                await hub.close()
         finally:
             await engine.dispose()
 

@@ -7,7 +7,9 @@ lives in `FACTORIES`; a collection without a factory is reported as a skip, neve
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,13 +115,15 @@ class World:
 
     def can_make(self, collection: str) -> bool:
         """Whether this harness knows how to create an object of `collection`."""
-        return collection in UPLOAD_FIXTURES or collection == f"{API}/shootouts"
+        return collection in UPLOAD_FIXTURES or collection in {f"{API}/shootouts", f"{API}/renders"}
 
     async def object_id(self, collection: str) -> str:
         """The ID of this user's object in `collection`, created on first use."""
         if collection not in self._made:
             if collection in UPLOAD_FIXTURES:
                 self._made[collection] = await self._upload(collection)
+            elif collection == f"{API}/renders":
+                self._made[collection] = await self._settled_render()
             else:
                 self._made[collection] = await self._create(collection)
         return self._made[collection]
@@ -139,6 +143,28 @@ class World:
         response = await self.client.post(collection, json=body, headers=self.headers)
         assert response.status_code == 201, response.text
         return str(response.json()["id"])
+
+    async def _settled_render(self) -> str:
+        """A render of this user's shootout, cancelled and left in that final state.
+
+        Cancelled at once so that whatever runs renders in this process cannot change it while
+        the harness compares it before and after another user's attempts.
+        """
+        shootout = await self.object_id(f"{API}/shootouts")
+        submitted = await self.client.post(
+            f"{API}/shootouts/{shootout}/renders", headers=self.headers
+        )
+        assert submitted.status_code == 202, submitted.text
+        url = submitted.headers["location"]
+        await self.client.post(f"{url}/cancel", headers=self.headers)
+        deadline = time.monotonic() + 30
+        while (await self.client.get(url, headers=self.headers)).json()["state"] in {
+            "queued",
+            "running",
+        }:
+            assert time.monotonic() < deadline, "the cancelled render never stopped"
+            await asyncio.sleep(0.1)
+        return str(submitted.json()["id"])
 
     async def shootout_body(self) -> dict[str, Any]:
         """A valid shootout over this user's DI, capture and IR."""
