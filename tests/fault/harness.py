@@ -1,0 +1,75 @@
+"""Fault harness CLI: `python -m tests.fault.harness --scenario kill-random --jobs 200`.
+
+Runs each named scenario (or `all`) over real processes and prints one table row per scenario;
+`--write` also records the table in docs/BENCHMARKS.md ("Jobs and faults").
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from bench.jobs_faults import write_fault_section
+
+from tests.fault.measure import Report
+from tests.fault.scenarios import SCENARIOS, run_scenario
+
+COLUMNS = (
+    "| Scenario | DB | Faults | Accepted | Succeeded | Failed (reason) | Lost | Dup. effective "
+    "| Dup. starts (extra) | Recovery p50 / p99 s | Orphans removed / left | Dangling | Wall s |"
+)
+
+
+def row(report: Report) -> str:
+    """One Markdown table row of a scenario's report."""
+    cells = [
+        report.scenario,
+        report.database,
+        str(report.faults),
+        str(report.accepted),
+        str(report.succeeded),
+        report.failed_text(),
+        str(report.lost),
+        str(report.duplicate_executions),
+        f"{report.duplicate_starts} ({report.extra_starts})",
+        report.recovery(),
+        f"{report.orphans_removed} / {report.orphan_files}",
+        str(report.dangling),
+        f"{report.seconds:.0f}",
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def table(reports: list[Report]) -> str:
+    lines = [COLUMNS, "|" + "---|" * COLUMNS.count(" | ") + "---|"]
+    lines += [row(r) for r in reports]
+    notes = [f"- {r.scenario}: {n}" for r in reports for n in r.notes]
+    return "\n".join(lines + (["", *notes] if notes else []))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scenario", action="append", choices=[*SCENARIOS, "all"])
+    parser.add_argument("--jobs", type=int, default=20)
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--write", action="store_true", help="record in docs/BENCHMARKS.md")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    names = args.scenario or ["all"]
+    names = list(SCENARIOS) if "all" in names else names
+    reports = []
+    for name in names:
+        report = asyncio.run(run_scenario(name, args.jobs, args.database))
+        print(row(report), flush=True)
+        reports.append(report)
+    print(table(reports))
+    if args.write:
+        write_fault_section(table(reports), names, args.jobs, args.database)
+    bad = [r for r in reports if r.lost or r.duplicate_executions or r.dangling or r.orphan_files]
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,162 @@
+"""What a fault run is judged by: lost jobs, duplicate executions, orphans, dangling references.
+
+All counts come from the database and the storage folder after the run, not from the harness's
+own bookkeeping, so a bug in the harness cannot hide a lost job:
+- lost = accepted − succeeded − failed − cancelled (every row must be terminal);
+- duplicate effective executions = jobs with more than one recorded manifest output, or more
+  than one published attempt folder left after the janitor (an effective execution is one that
+  the database recorded; a start that was fenced out or killed is only a *start*);
+- orphan files = anything under a render's folder other than its recorded attempt, after the
+  janitor ran with no grace period; dangling = recorded outputs whose file is missing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from tests.fault.cluster import Cluster
+from toneshootout.server.db.engine import create_engine, create_sessionmaker
+from toneshootout.server.db.models.render import Render, RenderOutput
+from toneshootout.server.render.events import RenderEvent
+from toneshootout.server.storage.local import LocalStorage
+from toneshootout.worker.context import WorkerContext
+from toneshootout.worker.janitor import clean_render_folders, dangling_outputs
+
+TERMINAL = ("succeeded", "failed", "cancelled")
+
+
+class _Silent:
+    async def publish(self, event: RenderEvent) -> None:
+        return None
+
+
+@dataclass
+class Report:
+    scenario: str
+    database: str
+    accepted: int = 0
+    succeeded: int = 0
+    failed: dict[str, int] = field(default_factory=dict)
+    cancelled: int = 0
+    lost: int = 0
+    duplicate_executions: int = 0
+    duplicate_starts: int = 0  # jobs started more than once
+    extra_starts: int = 0  # starts beyond the first, over all jobs
+    faults: int = 0  # kills, flushes, restarts, poison messages injected
+    recovery_s: list[float] = field(default_factory=list)
+    orphans_removed: int = 0
+    orphan_files: int = 0
+    dangling: int = 0
+    orphan_sandboxes: int = 0
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def failed_total(self) -> int:
+        return sum(self.failed.values())
+
+    def recovery(self) -> str:
+        if not self.recovery_s:
+            return "–"
+        samples = sorted(self.recovery_s)
+        p99 = samples[min(len(samples) - 1, int(0.99 * len(samples)))]
+        return f"{statistics.median(samples):.1f} / {p99:.1f}"
+
+    def failed_text(self) -> str:
+        if not self.failed:
+            return "0"
+        reasons = ", ".join(f"{k} {v}" for k, v in sorted(self.failed.items()))
+        return f"{self.failed_total} ({reasons})"
+
+
+def harness_context(cluster: Cluster) -> tuple[WorkerContext, object]:
+    """A worker context for the janitor and the scan (its engine is returned for disposal)."""
+    engine = create_engine(cluster.settings)
+    ctx = WorkerContext(
+        cluster.settings,
+        create_sessionmaker(engine),
+        LocalStorage(cluster.settings.storage_dir),
+        events=_Silent(),
+    )
+    return ctx, engine
+
+
+async def states(ctx: WorkerContext) -> Counter[str]:
+    async with ctx.sessionmaker() as session:
+        rows = await session.execute(select(Render.state, func.count()).group_by(Render.state))
+        return Counter({state: int(n) for state, n in rows.all()})
+
+
+async def total_starts(ctx: WorkerContext) -> int:
+    async with ctx.sessionmaker() as session:
+        return int(await session.scalar(select(func.coalesce(func.sum(Render.starts), 0))) or 0)
+
+
+async def wait_terminal(ctx: WorkerContext, accepted: int, timeout: float) -> bool:
+    """Poll until every accepted row is terminal (True) or the timeout passes (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        counts = await states(ctx)
+        if sum(counts[s] for s in TERMINAL) >= accepted:
+            return True
+        await asyncio.sleep(0.5)
+    return False
+
+
+def _published_attempts(folder: Path) -> list[Path]:
+    return [p for p in folder.iterdir() if p.is_dir() and (p / "manifest.json").exists()]
+
+
+def _scan_folders(root: Path, prefixes: dict[uuid.UUID, str | None]) -> tuple[int, Counter[str]]:
+    """(orphan entries, published attempt folders per render) under `<owner>/renders/`."""
+    orphans, published = 0, Counter[str]()
+    for folder in root.glob("*/renders/*"):
+        try:
+            render_id = uuid.UUID(folder.name)
+        except ValueError:
+            orphans += 1
+            continue
+        prefix = prefixes.get(render_id)
+        keep = prefix.rsplit("/", 1)[-1] if prefix else None
+        published[folder.name] = len(_published_attempts(folder))
+        orphans += sum(1 for entry in folder.iterdir() if entry.name != keep)
+    return orphans, published
+
+
+async def judge(ctx: WorkerContext, report: Report) -> None:
+    """Fill the report's counts from the database and storage (after janitor, no grace)."""
+    root = ctx.settings.storage_dir.resolve()
+    report.orphans_removed = await clean_render_folders(ctx, root, grace_seconds=0)
+    async with ctx.sessionmaker() as session:
+        rows = (await session.execute(select(Render))).scalars().all()
+        manifests = Counter(
+            str(render_id)
+            for render_id in (
+                await session.scalars(
+                    select(RenderOutput.render_id).where(RenderOutput.role == "manifest")
+                )
+            ).all()
+        )
+    counts = Counter(r.state for r in rows)
+    report.succeeded = counts["succeeded"]
+    report.cancelled = counts["cancelled"]
+    report.failed = dict(Counter(r.reason or "none" for r in rows if r.state == "failed"))
+    report.lost = report.accepted - report.succeeded - report.failed_total - report.cancelled
+    if len(rows) != report.accepted:
+        report.notes.append(f"{len(rows)} rows for {report.accepted} accepted submissions")
+    prefixes = {r.id: r.output_prefix for r in rows}
+    report.orphan_files, published = _scan_folders(root, prefixes)
+    report.duplicate_executions = sum(
+        1 for r in rows if manifests[str(r.id)] > 1 or published[str(r.id)] > 1
+    )
+    report.duplicate_starts = sum(1 for r in rows if r.starts > 1)
+    report.extra_starts = sum(max(0, r.starts - 1) for r in rows)
+    report.dangling = len(await dangling_outputs(ctx))
