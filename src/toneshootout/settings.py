@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Self
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -122,6 +123,23 @@ class Tone3000Settings(BaseModel):
     client_secret: SecretStr | None = None
 
 
+_DEFAULT_DB_PASSWORDS = frozenset({"", "postgres", "password", "changeme"})
+
+
+def _backend_credential_problems(database_url: str | None, redis_url: str | None) -> list[str]:
+    """REQ-36: in production, Redis and PostgreSQL must require real credentials."""
+    problems = []
+    if redis_url is not None and not urlsplit(redis_url).password:
+        problems.append("the Redis URL must carry a password (requirepass or an ACL user)")
+    if database_url is not None and database_url.startswith("postgresql"):
+        parts = urlsplit(database_url)
+        if (parts.password or "") in _DEFAULT_DB_PASSWORDS or parts.username == "postgres":
+            problems.append(
+                "the PostgreSQL URL must name a least-privilege role with a real password"
+            )
+    return problems
+
+
 class Settings(BaseSettings):
     """Everything the service can be told; the defaults are the embedded `make run` mode."""
 
@@ -156,6 +174,9 @@ class Settings(BaseSettings):
             problems.append("TONESHOOTOUT_AUTH__SECRET_KEY must be set to 32+ random characters")
         if not self.http.cors_origins or "*" in self.http.cors_origins:
             problems.append("TONESHOOTOUT_HTTP__CORS_ORIGINS must list the allowed origins")
+        problems += _backend_credential_problems(
+            self.database_url or self.db.url, self.redis_in_force
+        )
         if problems:
             raise ValueError("; ".join(problems))
         return self

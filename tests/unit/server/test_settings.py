@@ -105,3 +105,24 @@ def test_secret_key_never_shown_in_repr() -> None:
 def test_environment_must_be_known() -> None:
     with pytest.raises(ValidationError):
         Settings(environment="staging")
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"redis_url": "redis://127.0.0.1:6379/0"},
+        {"redis": {"url": "redis://user@127.0.0.1:6379/0"}},
+        {"database_url": "postgresql+asyncpg://postgres:pw@db.internal/toneshootout"},
+        {"database_url": "postgresql+asyncpg://app@db.internal/toneshootout"},
+        {"database_url": "postgresql+asyncpg://app:postgres@db.internal/toneshootout"},
+    ],
+)
+def test_production_refuses_backends_without_real_credentials(overrides: dict[str, object]) -> None:
+    # REQ-36: Redis and PostgreSQL require authentication and a least-privilege account.
+    with pytest.raises(ValidationError, match=r"(Redis|PostgreSQL) URL must"):
+        _production(**overrides)
+
+
+def test_production_accepts_authenticated_backends() -> None:
+    settings = _production(database_url=PG_URL, redis_url="redis://:s3cret-pass@10.0.0.5:6379/0")
+    assert settings.redis_in_force == "redis://:s3cret-pass@10.0.0.5:6379/0"
