@@ -49,14 +49,14 @@ def write_sine(path: Path, frequency: float) -> None:
             out.write(np.column_stack([tone, tone]))
 
 
-def _stats(latencies: list[float]) -> PollStats:
+def latency_stats(latencies: list[float]) -> PollStats:
     ms = np.asarray(latencies) * 1000.0
     return PollStats(
         len(ms), float(np.percentile(ms, 50)), float(np.percentile(ms, 99)), float(ms.max())
     )
 
 
-async def _poll(client: httpx.AsyncClient, until: asyncio.Event | float) -> list[float]:
+async def poll_healthz(client: httpx.AsyncClient, until: asyncio.Event | float) -> list[float]:
     """GET /healthz every 20 ms until the event is set or the deadline passes."""
     latencies: list[float] = []
     next_due = time.perf_counter()
@@ -81,9 +81,9 @@ def _upload(base: str, token: str, path: Path) -> int:
 
 async def _measure(base: str, token: str, files: list[Path]) -> UploadLag:
     async with httpx.AsyncClient(base_url=base, timeout=30.0) as client:
-        idle = await _poll(client, time.perf_counter() + IDLE_S)
+        idle = await poll_healthz(client, time.perf_counter() + IDLE_S)
         finished = asyncio.Event()
-        poller = asyncio.create_task(_poll(client, finished))
+        poller = asyncio.create_task(poll_healthz(client, finished))
         started = time.perf_counter()
         statuses = await asyncio.gather(
             *(asyncio.to_thread(_upload, base, token, f) for f in files)
@@ -91,7 +91,7 @@ async def _measure(base: str, token: str, files: list[Path]) -> UploadLag:
         upload_seconds = time.perf_counter() - started
         finished.set()
         busy = await poller
-    return UploadLag(_stats(idle), _stats(busy), list(statuses), upload_seconds)
+    return UploadLag(latency_stats(idle), latency_stats(busy), list(statuses), upload_seconds)
 
 
 def measure_upload_lag(folder: Path) -> UploadLag:

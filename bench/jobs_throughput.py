@@ -106,7 +106,8 @@ async def one_run(workers: int, jobs: int) -> tuple[float, float, float]:
         await engine.dispose()  # type: ignore[attr-defined]
     if any(r.state != "succeeded" for r in rows):
         raise RuntimeError(f"not every render succeeded: {[r.detail for r in rows]}")
-    waits = [(r.started_at - r.queued_at).total_seconds() for r in rows if r.started_at]
+    # created_at, not queued_at: every kick (e.g. the fair next-job kick) restarts queued_at.
+    waits = [(r.started_at - r.created_at).total_seconds() for r in rows if r.started_at]
     runs = [
         (r.finished_at - r.started_at).total_seconds()
         for r in rows
