@@ -160,7 +160,8 @@ def main(argv: list[str] | None = None) -> None:
         "Each job is the engine's demo shootout (2 DIs × 4 chains, all outputs) submitted "
         "through the API and rendered by `toneshootout worker` processes (concurrency 1). "
         f"A fresh sandbox interpreter importing the engine takes {startup:.1f} s (median of 3), "
-        "paid by every render before it starts.\n\n" + "\n".join(lines) + "\n"
+        "paid once per worker by its fork server (each render is forked from it; see "
+        '"Sandbox start-up").\n\n' + "\n".join(lines) + "\n"
     )
     print(body)
     if args.write:

@@ -109,6 +109,9 @@ class RenderSettings(BaseModel):
     # Limits of the sandboxed render subprocess (REQ-15).
     sandbox_memory_mb: int = Field(4096, ge=256)
     sandbox_cpu_seconds: int = Field(3600, ge=1)
+    # Fork each sandbox from a per-worker process that has the engine imported already
+    # (saves the interpreter start-up per render); off: a fresh interpreter per render.
+    sandbox_fork_server: bool = True
     # Per-user content-addressed cache of processed DI × chain audio (0 turns it off).
     cache_max_mb: int = Field(2048, ge=0)
     # Cores the engine uses inside one sandboxed render (renders run side by side already).

@@ -2,7 +2,9 @@
 
 The sandbox runs in its own session (process group), so stopping it also stops the engine's
 pool processes it forked: SIGTERM first (the engine cancels and cleans its staging folder),
-then SIGKILL to the whole group after a short grace.
+then SIGKILL to the whole group after a short grace. It is forked by the worker's zygote
+(`zygote_client.FORK_SERVER`, which has the engine imported already) when that is available,
+else a fresh interpreter; either way the same sandbox code runs under the same limits.
 """
 
 from __future__ import annotations
@@ -15,15 +17,28 @@ import os
 import signal
 import sys
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from toneshootout.worker.sandbox import SINGLE_THREAD_ENV
+from toneshootout.worker.zygote_client import FORK_SERVER, ForkedChild
 
 log = logging.getLogger("toneshootout.worker")
 STOP_GRACE_S: Final = 1.0
 MAX_LINE_BYTES: Final = 1024 * 1024
 # Exit by these signals means a limit of the sandbox stopped it (RLIMIT_CPU, or the kernel).
 LIMIT_SIGNALS: Final = frozenset({signal.SIGXCPU, signal.SIGKILL, signal.SIGSEGV, signal.SIGBUS})
+
+
+class _Child(Protocol):
+    """What a sandbox is to us: `asyncio.subprocess.Process` or a zygote's `ForkedChild`."""
+
+    @property
+    def pid(self) -> int: ...
+    @property
+    def stdout(self) -> asyncio.StreamReader | None: ...
+    @property
+    def returncode(self) -> int | None: ...
+    async def wait(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -39,14 +54,20 @@ class SandboxOutcome:
 class SandboxProcess:
     """One running sandbox; `lines()` yields its messages, `stop()` ends it for good."""
 
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
+    def __init__(self, process: _Child) -> None:
         self._process = process
         self.final: dict[str, Any] | None = None
         self.stopped_by_us = False
 
     @classmethod
     async def start(cls, job: dict[str, Any]) -> SandboxProcess:
-        """Spawn the sandbox (argument list only, no shell) and hand it `job` on stdin."""
+        """Fork (zygote) or spawn (argument list only, no shell) the sandbox; hand it `job`."""
+        data = json.dumps(job).encode()
+        limits = int(job["memory_mb"]), int(job["cpu_seconds"])
+        child = await FORK_SERVER.spawn(*limits, line_limit=MAX_LINE_BYTES)
+        if child is not None:
+            await child.send_job(data)
+            return cls(child)
         env = {**os.environ, **SINGLE_THREAD_ENV}
         process = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -60,7 +81,7 @@ class SandboxProcess:
             limit=MAX_LINE_BYTES,
         )
         assert process.stdin is not None
-        process.stdin.write(json.dumps(job).encode())
+        process.stdin.write(data)
         with contextlib.suppress(ConnectionError):
             await process.stdin.drain()
         process.stdin.close()
@@ -69,6 +90,11 @@ class SandboxProcess:
     @property
     def pid(self) -> int:
         return self._process.pid
+
+    @property
+    def forked(self) -> bool:
+        """True when the zygote forked this sandbox (False: a fresh interpreter)."""
+        return isinstance(self._process, ForkedChild)
 
     async def next_message(self) -> dict[str, Any] | None:
         """The next protocol line, or None at end of output; remembers the final line."""
@@ -118,6 +144,10 @@ class SandboxProcess:
         if final is not None and final.get("type") == "error":
             return SandboxOutcome(
                 ok=False, reason=str(final.get("reason")), detail=str(final.get("detail") or "")
+            )
+        if isinstance(self._process, ForkedChild) and self._process.lost:  # not its own fault
+            return SandboxOutcome(
+                ok=False, reason="internal", detail="the render's fork server died"
             )
         if code is not None and code < 0 and -code in LIMIT_SIGNALS:
             return SandboxOutcome(

@@ -31,6 +31,7 @@ from toneshootout.worker.janitor import janitor
 from toneshootout.worker.runner import RenderRunner
 from toneshootout.worker.sweeper import sweeper
 from toneshootout.worker.tasks import register_render_task
+from toneshootout.worker.zygote_client import FORK_SERVER
 
 SHUTDOWN_TIMEOUT_S: Final = 10.0
 
@@ -48,6 +49,8 @@ async def api_jobs(
     ctx = WorkerContext(settings, sessionmaker, storage, events=hub, queue=queue)
     runner = RenderRunner(ctx) if isinstance(broker, InMemoryBroker) else None
     register_render_task(broker, runner)
+    # Started lazily by the first render: API processes that never render pay nothing.
+    FORK_SERVER.configure(enabled=settings.render.sandbox_fork_server)
     await broker.startup()
     try:
         async with AsyncExitStack() as stack:
@@ -58,6 +61,7 @@ async def api_jobs(
     finally:
         if runner is not None:
             await runner.shutdown(SHUTDOWN_TIMEOUT_S)
+            FORK_SERVER.close()
         await broker.shutdown()
 
 
@@ -92,9 +96,11 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
         )
         runner = RenderRunner(ctx)
         register_render_task(broker, runner)
+        FORK_SERVER.configure(enabled=settings.render.sandbox_fork_server)
         await broker.startup()
         await _serve(ctx, runner, broker, stop)
     finally:
+        FORK_SERVER.close()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
         await hub.close()
@@ -109,6 +115,8 @@ async def _serve(
         run_receiver_task(broker, max_async_tasks=concurrency, max_prefetch=0),
         name="taskiq-receiver",
     )
+    # The zygote imports the engine while the worker waits for its first job.
+    warming = asyncio.create_task(FORK_SERVER.warm(), name="zygote-warm")
     log.info("worker %s ready (concurrency %d)", ctx.worker_id, concurrency)
     try:
         async with sweeper(ctx), janitor(ctx, ctx.settings.storage_dir.resolve()):
@@ -116,7 +124,8 @@ async def _serve(
             log.info("worker %s stopping", ctx.worker_id)
             await runner.shutdown(SHUTDOWN_TIMEOUT_S)
     finally:
-        receiver.cancel()
-        with suppress(asyncio.CancelledError):
-            await receiver
+        for task in (receiver, warming):
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
         await broker.shutdown()

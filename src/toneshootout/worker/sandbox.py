@@ -162,14 +162,29 @@ def run(job: dict[str, Any], writer: LineWriter) -> int:
     return 0
 
 
+def _protocol_stream() -> IO[str]:
+    """Keep the real stdout for protocol lines; send stray prints (e.g. native code) to stderr."""
+    protocol = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return protocol
+
+
 def main() -> int:
     """Entry point: keep the protocol fd, limit the process, read the job, render it."""
-    protocol = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
-    os.dup2(2, 1)  # stray prints (e.g. from native code) go to stderr
-    sys.stdout = sys.stderr
+    protocol = _protocol_stream()
     job = json.loads(sys.stdin.read())
     die_with_parent(job.get("parent_pid"))
     apply_limits(int(job["memory_mb"]), int(job["cpu_seconds"]))
+    return run(job, LineWriter(protocol))
+
+
+def run_forked(memory_mb: int, cpu_seconds: int) -> int:
+    """The same sandbox, forked by the zygote (stdin/stdout already the worker's pipes, parent
+    death already chained): limit first, then read the job and render it."""
+    protocol = _protocol_stream()
+    apply_limits(memory_mb, cpu_seconds)
+    job = json.loads(sys.stdin.read())
     return run(job, LineWriter(protocol))
 
 
