@@ -34,7 +34,8 @@ from bench.sections import update_section
 
 LIBRARY_SIZE = 200
 P99_LIMIT_MS = 100.0
-FULL_RATES = [50.0, 100.0, 200.0, 400.0, 800.0]
+# Steps of ~25 % so the knee is located to within a step (a ramp stops at its first failure).
+FULL_RATES = [50.0, 75.0, 100.0, 125.0, 150.0, 200.0, 250.0, 300.0, 400.0, 500.0, 800.0]
 COMMAND = ".venv/bin/python -m bench.api_load"
 CLIENTS = {
     "raw": "keep-alive HTTP/1.1 over asyncio streams on uvloop",
