@@ -22,6 +22,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -113,8 +114,22 @@ def _handle_request(control: socket.socket, wake: tuple[int, int]) -> ForkReques
         return request
     os.close(request.stdin_fd)
     os.close(request.stdout_fd)
+    _await_own_session(pid)
     send_message(control, {"type": "forked", "pid": pid})
     return None
+
+
+def _await_own_session(pid: int, timeout: float = 2.0) -> None:
+    """Report a child only once it leads its own session: the worker's stop() signals that
+    process group, and a group that does not exist yet would make the stop a silent no-op."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if os.getsid(pid) == pid:
+                return
+        except ProcessLookupError:
+            return  # it already died; its exit status is reported as usual
+        time.sleep(0.0005)
 
 
 def serve(control: socket.socket) -> ForkRequest | None:

@@ -113,8 +113,9 @@ async def test_sigkilled_child_reports_minus_nine_as_resource_limit(shared: Fork
 
 
 async def test_zygote_survives_crashing_children_and_serves_next_job(shared: ForkServer) -> None:
-    zygote_pid = shared.pid
     garbled = await _spawn(shared)
+    zygote_pid = shared.pid  # read after a spawn: the shared zygote starts lazily
+    assert zygote_pid is not None
     await garbled.send_job(b"not json")  # the child dies with a traceback
     assert await asyncio.wait_for(garbled.wait(), 30) == 1
     segfault = await _spawn(shared)
