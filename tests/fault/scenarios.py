@@ -224,7 +224,8 @@ SCENARIOS: Final = {
                 idle_timeout_ms=1000,
                 di_seconds=4.0,
                 requeue_after_seconds=3600.0,
-                worker_env=_UNSAFE,
+                # Every render outlives the 1 s idle timeout however fast the machine is.
+                worker_env=_UNSAFE | {faults.HOLD_RENDER_ENV: "2.5"},
             ),
         ),
         Scenario("poison", ClusterConfig(), frozenset({"missing_input"})),

@@ -24,6 +24,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from bench.sections import update_section
 from sqlalchemy import exc, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -255,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--process-writers", type=int, default=8)
     parser.add_argument("--db", type=Path, help="SQLite file (default: a temporary one)")
+    parser.add_argument("--write", action="store_true", help="record in docs/BENCHMARKS.md")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -273,7 +275,34 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
     print(result.report())
+    if args.write:
+        update_section("sqlite-writers", _section(result, argv))
     return 0 if result.ok else 1
+
+
+def _section(result: HarnessResult, argv: list[str] | None) -> str:
+    """The figures as a docs/BENCHMARKS.md section (REQ-34, RELIABILITY.md §4.6)."""
+    flags = " ".join(argv if argv is not None else sys.argv[1:])
+    return "\n".join(
+        [
+            "## SQLite writers under contention (REQ-34)",
+            "",
+            f"`.venv/bin/python -m tests.harness.sqlite_writers {flags}` "
+            f"(1-minute load average at the end {os.getloadavg()[0]:.1f} on 2 cores)",
+            "",
+            f"{result.async_writers} async writers in one process plus {result.processes} "
+            f"processes × {result.process_writers} writers, each transaction a BEGIN IMMEDIATE "
+            "increment through the service's own engine (WAL, busy_timeout, foreign keys).",
+            "",
+            "| seconds | committed | counted | lost | locked errors | other errors "
+            "| commits/s | p99 write ms | journal | integrity |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+            f"| {result.seconds:.0f} | {result.committed} | {result.counted} | {result.lost} "
+            f"| {result.locked_errors} | {result.other_errors} "
+            f"| {result.committed / result.seconds:.0f} | {result.p99_write_ms:.0f} "
+            f"| {result.journal_mode} | {result.integrity} |",
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -13,7 +13,11 @@ lost. The points, in the order a message passes them:
 
 `TONESHOOTOUT_FAULT_UNSAFE_QUEUE=1` skips `check_queue_settings`, so the harness can set a stream
 idle timeout shorter than a render and watch the claim's compare-and-set absorb the redelivery.
-Neither variable is a setting: production never reads them as configuration.
+`TONESHOOTOUT_FAULT_HOLD_RENDER` makes every sandbox wait at its first progress report: `stop`
+waits until the sandbox is stopped (cancel, wall-time limit, shutdown), a number waits that many
+seconds. A test of cancel, of the time limit or of a render outliving the stream idle timeout
+then never races a machine fast enough to finish the render first.
+None of these variables is a setting: production never reads them as configuration.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from typing import Final
 CRASH_AT_ENV: Final = "TONESHOOTOUT_FAULT_CRASH_AT"
 PROBABILITY_ENV: Final = "TONESHOOTOUT_FAULT_CRASH_PROBABILITY"
 UNSAFE_QUEUE_ENV: Final = "TONESHOOTOUT_FAULT_UNSAFE_QUEUE"
+HOLD_RENDER_ENV: Final = "TONESHOOTOUT_FAULT_HOLD_RENDER"
 POINTS: Final = (
     "before_claim",
     "mid_render",
@@ -46,3 +51,14 @@ def crash_point(name: str) -> None:
 def unsafe_queue_allowed() -> bool:
     """True when the harness asked to run with queue settings the broker would refuse."""
     return os.environ.get(UNSAFE_QUEUE_ENV) == "1"
+
+
+HOLD_UNTIL_STOPPED: Final = "stop"
+
+
+def render_hold() -> float | None:
+    """Seconds a test asked sandboxes to wait mid-render (inf: until stopped), or None."""
+    value = os.environ.get(HOLD_RENDER_ENV)
+    if not value:
+        return None
+    return float("inf") if value == HOLD_UNTIL_STOPPED else max(0.0, float(value))

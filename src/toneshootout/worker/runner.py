@@ -21,7 +21,7 @@ from toneshootout.server.render import jobs
 from toneshootout.server.render.snapshot import to_engine_spec
 from toneshootout.worker.attempt import Attempt, Stop, supervise
 from toneshootout.worker.context import WorkerContext, log
-from toneshootout.worker.faults import crash_point
+from toneshootout.worker.faults import crash_point, render_hold
 from toneshootout.worker.outputs import read_outputs
 from toneshootout.worker.process import SandboxOutcome
 from toneshootout.worker.repository import fair_next_queued, render_facts
@@ -166,6 +166,9 @@ class RenderRunner:
             "memory_mb": render.sandbox_memory_mb,
             "cpu_seconds": render.sandbox_cpu_seconds,
         }
+        hold = render_hold()
+        if hold is not None:
+            job["hold_seconds"] = None if hold == float("inf") else hold
         return job, names
 
     async def _record(

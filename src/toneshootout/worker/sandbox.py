@@ -22,7 +22,7 @@ from typing import IO, Any, Final
 
 from toneshootout.engine.cache import ChainCache
 from toneshootout.engine.errors import InvalidInput, RenderCancelled, UnsupportedFeature
-from toneshootout.engine.progress import CancelToken, ProgressEvent
+from toneshootout.engine.progress import CancelToken, ProgressEvent, ProgressSink
 from toneshootout.engine.render import render_shootout
 from toneshootout.engine.spec import parse_spec
 
@@ -112,9 +112,31 @@ def _fsync_tree(root: Path) -> None:
         os.close(fd)
 
 
+def _holding(sink: ProgressSink, token: CancelToken, seconds: float) -> ProgressSink:
+    """A sink that passes the first report on, then waits `seconds` or until the render is
+    stopped (a test hook, `faults.HOLD_RENDER_ENV`); a stopped render then sees the cancel and
+    cleans up as usual."""
+    held = False
+
+    def hold(event: ProgressEvent) -> None:
+        nonlocal held
+        sink(event)
+        if held:
+            return
+        held, until = True, time.monotonic() + seconds
+        while not token.cancelled and time.monotonic() < until:
+            time.sleep(0.02)
+
+    return hold
+
+
 def _render(job: dict[str, Any], writer: LineWriter) -> dict[str, Any]:
     token = CancelToken()
     signal.signal(signal.SIGTERM, lambda _signum, _frame: token.cancel())
+    progress: ProgressSink = writer.progress
+    if "hold_seconds" in job:  # a test hook; None holds until the sandbox is stopped
+        hold = job["hold_seconds"]
+        progress = _holding(progress, token, float("inf") if hold is None else float(hold))
     spec = parse_spec(job["spec"], source="render")
     out_dir = Path(job["out_dir"])
     options: dict[str, Any] = {}
@@ -124,7 +146,7 @@ def _render(job: dict[str, Any], writer: LineWriter) -> dict[str, Any]:
     summary = render_shootout(
         spec,
         out_dir,
-        progress=writer.progress,
+        progress=progress,
         cancel=token,
         workers=int(job.get("workers", 1)),
         **options,
