@@ -16,7 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from toneshootout.engine.errors import InvalidInput
 from toneshootout.engine.types import Signal
 
-_STRICT = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 _BUFFER_FRAMES: Final = 8192
 MAX_TAIL_SECONDS: Final = 30.0
 _TAIL_FLOOR: Final = 1e-3  # tails are counted until they fall 60 dB below the input level
@@ -27,127 +26,183 @@ FrequencyHz = Annotated[float, Field(ge=10.0, le=20000.0)]
 GainDb = Annotated[float, Field(ge=-24.0, le=24.0)]
 Q = Annotated[float, Field(ge=0.1, le=10.0)]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+Slope = Literal[6, 12, 18, 24]
+
+
+def _param(
+    title: str,
+    description: str,
+    unit: str | None = None,
+    *,
+    ge: float | None = None,
+    le: float | None = None,
+) -> Any:
+    """A parameter's label, help text and unit (so a generated form can label its controls)."""
+    extra: dict[str, Any] | None = {"unit": unit} if unit else None
+    return Field(ge=ge, le=le, title=title, description=description, json_schema_extra=extra)
+
+
+def _config(title: str) -> ConfigDict:
+    """Strict: unknown fields and non-finite numbers are refused; titled for forms."""
+    return ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, title=title)
+
+
+_CUTOFF = "Corner frequency, Hz"
+_SHELF_Q = "Shelf steepness (Q); 0.707 is the usual gentle shelf"
 
 
 class Gain(BaseModel):
     """A static gain change."""
 
-    model_config = _STRICT
+    model_config = _config("Gain")
     type: Literal["gain"] = "gain"
-    gain_db: Annotated[float, Field(ge=-60.0, le=24.0)] = 0.0
+    gain_db: Annotated[float, _param("Gain", "Gain change, dB", "dB", ge=-60.0, le=24.0)] = 0.0
 
 
 class NoiseGate(BaseModel):
     """A downward expander that closes below the threshold."""
 
-    model_config = _STRICT
+    model_config = _config("Noise gate")
     type: Literal["noise_gate"] = "noise_gate"
-    threshold_db: Annotated[float, Field(ge=-100.0, le=0.0)] = -60.0
-    ratio: Annotated[float, Field(ge=1.0, le=100.0)] = 10.0
-    attack_ms: Annotated[float, Field(ge=0.1, le=100.0)] = 1.0
-    release_ms: Annotated[float, Field(ge=1.0, le=2000.0)] = 100.0
+    threshold_db: Annotated[
+        float, _param("Threshold", "Level below which the gate closes, dB", "dB", ge=-100.0, le=0.0)
+    ] = -60.0
+    ratio: Annotated[
+        float, _param("Ratio", "Expansion ratio below the threshold", ":1", ge=1.0, le=100.0)
+    ] = 10.0
+    attack_ms: Annotated[float, _param("Attack", "Time to open, ms", "ms", ge=0.1, le=100.0)] = 1.0
+    release_ms: Annotated[
+        float, _param("Release", "Time to close, ms", "ms", ge=1.0, le=2000.0)
+    ] = 100.0
 
 
 class Compressor(BaseModel):
     """A feed-forward compressor with make-up gain."""
 
-    model_config = _STRICT
+    model_config = _config("Compressor")
     type: Literal["compressor"] = "compressor"
-    threshold_db: Annotated[float, Field(ge=-60.0, le=0.0)] = -20.0
-    ratio: Annotated[float, Field(ge=1.0, le=20.0)] = 4.0
-    attack_ms: Annotated[float, Field(ge=0.1, le=200.0)] = 5.0
-    release_ms: Annotated[float, Field(ge=1.0, le=2000.0)] = 100.0
-    makeup_gain_db: Annotated[float, Field(ge=0.0, le=24.0)] = 0.0
+    threshold_db: Annotated[
+        float, _param("Threshold", "Level above which it compresses, dB", "dB", ge=-60.0, le=0.0)
+    ] = -20.0
+    ratio: Annotated[
+        float, _param("Ratio", "Compression ratio above the threshold", ":1", ge=1.0, le=20.0)
+    ] = 4.0
+    attack_ms: Annotated[
+        float, _param("Attack", "Time to start compressing, ms", "ms", ge=0.1, le=200.0)
+    ] = 5.0
+    release_ms: Annotated[
+        float, _param("Release", "Time to let go, ms", "ms", ge=1.0, le=2000.0)
+    ] = 100.0
+    makeup_gain_db: Annotated[
+        float, _param("Make-up gain", "Gain after compression, dB", "dB", ge=0.0, le=24.0)
+    ] = 0.0
 
 
 class Boost(BaseModel):
     """A pre-amp drive: tanh soft clipping after `drive_db` of gain, then an output level."""
 
-    model_config = _STRICT
+    model_config = _config("Boost")
     type: Literal["boost"] = "boost"
-    drive_db: Annotated[float, Field(ge=0.0, le=60.0)] = 12.0
-    level_db: Annotated[float, Field(ge=-60.0, le=24.0)] = 0.0
+    drive_db: Annotated[
+        float, _param("Drive", "Gain into the soft clipper, dB", "dB", ge=0.0, le=60.0)
+    ] = 12.0
+    level_db: Annotated[
+        float, _param("Level", "Output level after the clipper, dB", "dB", ge=-60.0, le=24.0)
+    ] = 0.0
 
 
 class Highpass(BaseModel):
     """A high-pass filter built from 1 to 4 cascaded first-order sections (6 dB/oct each)."""
 
-    model_config = _STRICT
+    model_config = _config("High-pass filter")
     type: Literal["highpass"] = "highpass"
-    cutoff_hz: FrequencyHz = 80.0
-    slope_db_per_octave: Literal[6, 12, 18, 24] = 12
+    cutoff_hz: Annotated[FrequencyHz, _param("Cutoff", _CUTOFF, "Hz")] = 80.0
+    slope_db_per_octave: Annotated[
+        Slope, _param("Slope", "Roll-off below the cutoff, dB per octave", "dB/oct")
+    ] = 12
 
 
 class Lowpass(BaseModel):
     """A low-pass filter built from 1 to 4 cascaded first-order sections (6 dB/oct each)."""
 
-    model_config = _STRICT
+    model_config = _config("Low-pass filter")
     type: Literal["lowpass"] = "lowpass"
-    cutoff_hz: FrequencyHz = 8000.0
-    slope_db_per_octave: Literal[6, 12, 18, 24] = 12
+    cutoff_hz: Annotated[FrequencyHz, _param("Cutoff", _CUTOFF, "Hz")] = 8000.0
+    slope_db_per_octave: Annotated[
+        Slope, _param("Slope", "Roll-off above the cutoff, dB per octave", "dB/oct")
+    ] = 12
 
 
 class LowShelf(BaseModel):
     """A low-shelf EQ band."""
 
-    model_config = _STRICT
+    model_config = _config("Low shelf")
     type: Literal["lowshelf"] = "lowshelf"
-    cutoff_hz: FrequencyHz = 200.0
-    gain_db: GainDb = 0.0
-    q: Q = 0.7071
+    cutoff_hz: Annotated[FrequencyHz, _param("Frequency", _CUTOFF, "Hz")] = 200.0
+    gain_db: Annotated[GainDb, _param("Gain", "Boost or cut below the frequency, dB", "dB")] = 0.0
+    q: Annotated[Q, _param("Q", _SHELF_Q)] = 0.7071
 
 
 class HighShelf(BaseModel):
     """A high-shelf EQ band."""
 
-    model_config = _STRICT
+    model_config = _config("High shelf")
     type: Literal["highshelf"] = "highshelf"
-    cutoff_hz: FrequencyHz = 4000.0
-    gain_db: GainDb = 0.0
-    q: Q = 0.7071
+    cutoff_hz: Annotated[FrequencyHz, _param("Frequency", _CUTOFF, "Hz")] = 4000.0
+    gain_db: Annotated[GainDb, _param("Gain", "Boost or cut above the frequency, dB", "dB")] = 0.0
+    q: Annotated[Q, _param("Q", _SHELF_Q)] = 0.7071
 
 
 class Peak(BaseModel):
     """A peaking (bell) EQ band."""
 
-    model_config = _STRICT
+    model_config = _config("Peak EQ")
     type: Literal["peak"] = "peak"
-    cutoff_hz: FrequencyHz = 1000.0
-    gain_db: GainDb = 0.0
-    q: Q = 1.0
+    cutoff_hz: Annotated[FrequencyHz, _param("Frequency", "Centre frequency, Hz", "Hz")] = 1000.0
+    gain_db: Annotated[GainDb, _param("Gain", "Boost or cut at the frequency, dB", "dB")] = 0.0
+    q: Annotated[Q, _param("Q", "Bandwidth: higher is narrower")] = 1.0
 
 
 class Chorus(BaseModel):
     """A modulated-delay chorus."""
 
-    model_config = _STRICT
+    model_config = _config("Chorus")
     type: Literal["chorus"] = "chorus"
-    rate_hz: Annotated[float, Field(ge=0.01, le=10.0)] = 1.0
-    depth: Fraction = 0.25
-    centre_delay_ms: Annotated[float, Field(ge=1.0, le=50.0)] = 7.0
-    feedback: Annotated[float, Field(ge=0.0, le=0.9)] = 0.0
-    mix: Fraction = 0.5
+    rate_hz: Annotated[float, _param("Rate", "Modulation speed, Hz", "Hz", ge=0.01, le=10.0)] = 1.0
+    depth: Annotated[Fraction, _param("Depth", "Modulation depth, 0 to 1")] = 0.25
+    centre_delay_ms: Annotated[
+        float,
+        _param("Centre delay", "Delay the modulation swings around, ms", "ms", ge=1.0, le=50.0),
+    ] = 7.0
+    feedback: Annotated[
+        float, _param("Feedback", "Share of the output fed back, 0 to 0.9", ge=0.0, le=0.9)
+    ] = 0.0
+    mix: Annotated[Fraction, _param("Mix", "Wet share of the output, 0 (dry) to 1 (wet)")] = 0.5
 
 
 class Delay(BaseModel):
     """A feedback echo."""
 
-    model_config = _STRICT
+    model_config = _config("Delay")
     type: Literal["delay"] = "delay"
-    delay_ms: Annotated[float, Field(ge=1.0, le=2000.0)] = 400.0
-    feedback: Annotated[float, Field(ge=0.0, le=0.95)] = 0.3
-    mix: Fraction = 0.3
+    delay_ms: Annotated[
+        float, _param("Time", "Time between echoes, ms", "ms", ge=1.0, le=2000.0)
+    ] = 400.0
+    feedback: Annotated[
+        float, _param("Feedback", "Share of each echo fed back, 0 to 0.95", ge=0.0, le=0.95)
+    ] = 0.3
+    mix: Annotated[Fraction, _param("Mix", "Wet share of the output, 0 (dry) to 1 (wet)")] = 0.3
 
 
 class Reverb(BaseModel):
     """An algorithmic (Freeverb-style) room reverb; levels are pedalboard's wet/dry gains."""
 
-    model_config = _STRICT
+    model_config = _config("Reverb")
     type: Literal["reverb"] = "reverb"
-    room_size: Fraction = 0.5
-    damping: Fraction = 0.5
-    wet_level: Fraction = 0.33
-    dry_level: Fraction = 0.4
+    room_size: Annotated[Fraction, _param("Room size", "Size of the room, 0 to 1")] = 0.5
+    damping: Annotated[Fraction, _param("Damping", "High-frequency damping, 0 to 1")] = 0.5
+    wet_level: Annotated[Fraction, _param("Wet level", "Reverb level, 0 to 1")] = 0.33
+    dry_level: Annotated[Fraction, _param("Dry level", "Direct-signal level, 0 to 1")] = 0.4
 
 
 EffectBlock = Annotated[

@@ -69,16 +69,84 @@ class Chain(_Strict):
 
 
 class Settings(_Strict):
-    render_rate: int | None = Field(None, ge=22050, le=192000)
-    input_level: InputLevelPolicy = "rms"
-    input_rms_dbfs: float = Field(-18.0, ge=-60.0, le=0.0)
-    interface_dbu_at_0dbfs: float = Field(12.0, ge=-20.0, le=30.0)
-    loudness_target_lufs: float = Field(-18.0, ge=-60.0, le=-5.0)
-    true_peak_ceiling_dbtp: float = Field(-1.0, ge=-20.0, le=0.0)
-    segment_seconds: float = Field(4.0, ge=0.5, le=60.0)
-    crossfade_ms: float = Field(10.0, ge=0.0, le=500.0)
-    gap_seconds: float = Field(0.0, ge=0.0, le=10.0)
-    outputs: list[OutputKind] = Field(default_factory=lambda: list(DEFAULT_OUTPUTS))
+    """How a shootout is rendered: rate, input level, loudness matching, montage, outputs."""
+
+    render_rate: int | None = Field(
+        None,
+        ge=22050,
+        le=192000,
+        title="Render rate",
+        description="Sample rate of the outputs, Hz; unset: the captures' rate (48 kHz if mixed)",
+        json_schema_extra={"unit": "Hz"},
+    )
+    input_level: InputLevelPolicy = Field(
+        "rms",
+        title="Input level",
+        description="How each DI's level is set before the chains: rms (to the target RMS), "
+        "as_recorded (untouched) or calibrated (from the interface's dBu at 0 dBFS)",
+    )
+    input_rms_dbfs: float = Field(
+        -18.0,
+        ge=-60.0,
+        le=0.0,
+        title="Input RMS",
+        description="The DI's RMS level when input level is rms, dBFS",
+        json_schema_extra={"unit": "dBFS"},
+    )
+    interface_dbu_at_0dbfs: float = Field(
+        12.0,
+        ge=-20.0,
+        le=30.0,
+        title="Interface level",
+        description="The recording interface's analogue level at 0 dBFS, dBu (calibrated input)",
+        json_schema_extra={"unit": "dBu"},
+    )
+    loudness_target_lufs: float = Field(
+        -18.0,
+        ge=-60.0,
+        le=-5.0,
+        title="Loudness target",
+        description="Every chain's output is matched to this integrated loudness, LUFS",
+        json_schema_extra={"unit": "LUFS"},
+    )
+    true_peak_ceiling_dbtp: float = Field(
+        -1.0,
+        ge=-20.0,
+        le=0.0,
+        title="True-peak ceiling",
+        description="No output peaks above this; all chains are lowered together if needed, dBTP",
+        json_schema_extra={"unit": "dBTP"},
+    )
+    segment_seconds: float = Field(
+        4.0,
+        ge=0.5,
+        le=60.0,
+        title="Montage segment",
+        description="Length of each chain's turn in the montage, s",
+        json_schema_extra={"unit": "s"},
+    )
+    crossfade_ms: float = Field(
+        10.0,
+        ge=0.0,
+        le=500.0,
+        title="Montage crossfade",
+        description="Crossfade between montage segments, ms",
+        json_schema_extra={"unit": "ms"},
+    )
+    gap_seconds: float = Field(
+        0.0,
+        ge=0.0,
+        le=10.0,
+        title="Montage gap",
+        description="Silence between montage segments, s",
+        json_schema_extra={"unit": "s"},
+    )
+    outputs: list[OutputKind] = Field(
+        default_factory=lambda: list(DEFAULT_OUTPUTS),
+        title="Outputs",
+        description="What the render writes: audio per chain (wav, flac, mp3), the montage, "
+        "metrics, null tests and plots",
+    )
 
 
 class Spec(_Strict):

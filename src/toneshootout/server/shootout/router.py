@@ -23,6 +23,7 @@ from toneshootout.server.shootout.schemas import (
     ShootoutSummary,
     ShootoutWarning,
     request_body_doc,
+    shootout_schema,
 )
 from toneshootout.server.shootout.service import ShootoutView
 
@@ -92,6 +93,17 @@ async def list_shootouts(
         for s in page
     ]
     return ShootoutPage(items=items, total=total, limit=limit, offset=offset)
+
+
+# Declared before `/{shootout_id}`, which would otherwise take "schema" for a (malformed) id.
+@router.get(
+    "/schema",
+    responses={200: {"description": "A JSON Schema (draft 2020-12) without `$ref`s"}},
+)
+async def get_shootout_schema(user: CurrentUser) -> dict[str, Any]:
+    """The JSON Schema of a shootout body: every block's parameters with their titles, units,
+    ranges and defaults, and the render settings; served whether or not /docs is enabled."""
+    return shootout_schema()
 
 
 @router.get("/{shootout_id}", responses=_NOT_FOUND)

@@ -8,6 +8,7 @@ by path.
 from __future__ import annotations
 
 import copy
+import functools
 import uuid
 from datetime import datetime
 from typing import Annotated, Any, Final, Literal
@@ -46,18 +47,32 @@ class _Input(BaseModel):
 class CaptureBlockIn(_Input):
     """A NAM capture from the user's library; `slim` picks a size of a slimmable model."""
 
+    model_config = ConfigDict(title="Capture")
     type: Literal["capture"]
-    capture_id: uuid.UUID
-    slim: float | None = Field(None, ge=0.0, le=1.0)
+    capture_id: uuid.UUID = Field(title="Capture", description="A capture from your library")
+    slim: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        title="Slim",
+        description="Size of a slimmable capture, 0 (smallest) to 1 (full); unset: full",
+    )
 
 
 class IrBlockIn(_Input):
     """A cabinet or room IR from the user's library."""
 
+    model_config = ConfigDict(title="Cabinet IR")
     type: Literal["ir"]
-    ir_id: uuid.UUID
-    channel: ChannelPolicy = "mid"
-    force: bool = Field(False, description="Keep this IR even after an amp+cab capture")
+    ir_id: uuid.UUID = Field(title="IR", description="An impulse response from your library")
+    channel: ChannelPolicy = Field(
+        "mid",
+        title="Channel",
+        description="Of a stereo IR: left, right, or mid (the average of both)",
+    )
+    force: bool = Field(
+        False, title="Force", description="Keep this IR even after an amp+cab capture"
+    )
 
 
 Block = Annotated[CaptureBlockIn | IrBlockIn | EffectBlock, Field(discriminator="type")]
@@ -116,17 +131,28 @@ DiEntry = Annotated[
 
 
 class ChainIn(_Input):
-    name: Name
-    blocks: list[Block] = Field(min_length=1, max_length=MAX_BLOCKS)
+    """One signal chain: blocks in order, from the DI to the output."""
+
+    name: Name = Field(title="Name", description="Labels this chain's outputs; unique")
+    blocks: list[Block] = Field(
+        min_length=1, max_length=MAX_BLOCKS, title="Blocks", description="In signal order"
+    )
 
 
 class ShootoutIn(_Input):
     """A whole shootout: DI tracks × chains, plus the engine's render settings."""
 
-    title: Name
-    di_tracks: list[DiEntry] = Field(min_length=1, max_length=MAX_DI_TRACKS)
-    chains: list[ChainIn] = Field(min_length=1, max_length=MAX_CHAINS)
-    settings: RenderSettings = Field(default_factory=RenderSettings)
+    title: Name = Field(title="Title")
+    di_tracks: list[DiEntry] = Field(
+        min_length=1,
+        max_length=MAX_DI_TRACKS,
+        title="DI tracks",
+        description="Each a DI id, or an object with its channel and region",
+    )
+    chains: list[ChainIn] = Field(
+        min_length=1, max_length=MAX_CHAINS, title="Chains", description="Each DI runs through each"
+    )
+    settings: RenderSettings = Field(default_factory=RenderSettings, title="Render settings")
 
 
 WarningCode = Literal[
@@ -182,7 +208,10 @@ def _inline_refs(node: Any, defs: dict[str, Any]) -> Any:
     if isinstance(node, dict):
         ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith("#/$defs/"):
-            return _inline_refs(copy.deepcopy(defs[ref.removeprefix("#/$defs/")]), defs)
+            # Keys beside the `$ref` (a field's own title, description) win over the model's.
+            target = copy.deepcopy(defs[ref.removeprefix("#/$defs/")])
+            beside = {k: v for k, v in node.items() if k != "$ref"}
+            return _inline_refs(target | beside, defs)
         # A discriminator's mapping points at definitions that no longer exist once inlined;
         # each member's `type` const already tells the variants apart.
         return {k: _inline_refs(v, defs) for k, v in node.items() if k != "discriminator"}
@@ -191,9 +220,24 @@ def _inline_refs(node: Any, defs: dict[str, Any]) -> Any:
     return node
 
 
-def request_body_doc(model: type[BaseModel]) -> dict[str, Any]:
-    """OpenAPI `requestBody` for a route that validates its JSON body itself (self-contained)."""
+JSON_SCHEMA_DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
+
+
+def self_contained_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON Schema (validation side) with every `$ref` inlined: no `$defs`."""
     schema = model.model_json_schema()
     defs = schema.pop("$defs", {})
-    body = _inline_refs(schema, defs)
+    inlined: dict[str, Any] = _inline_refs(schema, defs)
+    return inlined
+
+
+@functools.cache
+def shootout_schema() -> dict[str, Any]:
+    """What `GET /shootouts/schema` serves: the shootout body, for forms generated from it."""
+    return {"$schema": JSON_SCHEMA_DIALECT, **self_contained_schema(ShootoutIn)}
+
+
+def request_body_doc(model: type[BaseModel]) -> dict[str, Any]:
+    """OpenAPI `requestBody` for a route that validates its JSON body itself (self-contained)."""
+    body = self_contained_schema(model)
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": body}}}}
