@@ -43,6 +43,8 @@ class ItemFacts:
     duration_s: float | None = None
     gear_type: str | None = None
     channels: int | None = None
+    architecture: str | None = None
+    size_label: str | None = None
 
 
 def item_facts(kind: str, name: str, metadata: Mapping[str, Any]) -> ItemFacts:
@@ -62,7 +64,13 @@ def item_facts(kind: str, name: str, metadata: Mapping[str, Any]) -> ItemFacts:
         duration_s=float(duration) if isinstance(duration, int | float) else None,
         gear_type=gear if isinstance(gear, str) else None,
         channels=channels if _is_int(channels) else None,
+        architecture=_text_or_none(metadata.get("architecture")),
+        size_label=_text_or_none(metadata.get("size_label")),
     )
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _is_int(value: Any) -> bool:

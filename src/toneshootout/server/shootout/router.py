@@ -25,7 +25,7 @@ from toneshootout.server.shootout.schemas import (
     request_body_doc,
     shootout_schema,
 )
-from toneshootout.server.shootout.service import ShootoutView
+from toneshootout.server.shootout.service import Listed, ShootoutView
 
 router = APIRouter(prefix="/shootouts", tags=["shootouts"])
 
@@ -46,6 +46,20 @@ def _out(view: ShootoutView) -> ShootoutOut:
         warnings=[
             ShootoutWarning(code=w.code, path=w.path, message=w.message) for w in view.warnings
         ],
+        estimated_render_seconds=view.estimated_render_seconds,
+        created_at=shootout.created_at,
+        updated_at=shootout.updated_at,
+    )
+
+
+def _summary(listed: Listed) -> ShootoutSummary:
+    shootout = listed.shootout
+    return ShootoutSummary(
+        id=shootout.id,
+        title=shootout.title,
+        di_track_count=len(shootout.body.get("di_tracks", [])),
+        chain_count=len(shootout.body.get("chains", [])),
+        estimated_render_seconds=listed.estimated_render_seconds,
         created_at=shootout.created_at,
         updated_at=shootout.updated_at,
     )
@@ -81,17 +95,7 @@ async def list_shootouts(
     page, total = await service.list_shootouts(
         session, owner_id=user.id, limit=limit, offset=offset
     )
-    items = [
-        ShootoutSummary(
-            id=s.id,
-            title=s.title,
-            di_track_count=len(s.body.get("di_tracks", [])),
-            chain_count=len(s.body.get("chains", [])),
-            created_at=s.created_at,
-            updated_at=s.updated_at,
-        )
-        for s in page
-    ]
+    items = [_summary(listed) for listed in page]
     return ShootoutPage(items=items, total=total, limit=limit, offset=offset)
 
 

@@ -184,6 +184,10 @@ class ShootoutOut(BaseModel):
     chains: list[ChainIn]
     settings: RenderSettings
     warnings: list[ShootoutWarning]
+    estimated_render_seconds: float = Field(
+        description="About how long a render takes on the machine the engine was measured on "
+        "(docs/SERVICE.md says how it is derived)"
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -193,6 +197,7 @@ class ShootoutSummary(BaseModel):
     title: str
     di_track_count: int
     chain_count: int
+    estimated_render_seconds: float
     created_at: datetime
     updated_at: datetime
 

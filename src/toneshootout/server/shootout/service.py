@@ -8,7 +8,7 @@ library refuse to delete an item in use.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -29,6 +29,7 @@ from toneshootout.server.shootout.checks import (
     parse_body,
 )
 from toneshootout.server.shootout.errors import ShootoutInvalid, ShootoutNotFound
+from toneshootout.server.shootout.estimate import estimated_render_seconds
 from toneshootout.server.shootout.render_warnings import RenderWarning, find_warnings
 from toneshootout.server.shootout.schemas import TITLE_MAX, ShootoutIn
 
@@ -42,6 +43,22 @@ class ShootoutView:
     shootout: Shootout
     body: ShootoutIn
     warnings: list[RenderWarning]
+    estimated_render_seconds: float
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A shootout on a list page, with its render-time estimate."""
+
+    shootout: Shootout
+    estimated_render_seconds: float
+
+
+def _view(
+    shootout: Shootout, body: ShootoutIn, facts: dict[uuid.UUID, ItemFacts], long_render_s: float
+) -> ShootoutView:
+    warnings = find_warnings(body, facts, long_render_s=long_render_s)
+    return ShootoutView(shootout, body, warnings, estimated_render_seconds(body, facts))
 
 
 async def _library_facts(
@@ -87,8 +104,7 @@ async def _save(
     session.add(shootout)
     await session.flush()
     await repository.replace_refs(session, shootout.id, facts.keys())
-    warnings = find_warnings(body, facts, long_render_s=long_render_s)
-    return ShootoutView(shootout, body, warnings)
+    return _view(shootout, body, facts, long_render_s)
 
 
 async def create_shootout(
@@ -117,15 +133,23 @@ async def describe(
     body = _loaded(shootout)
     ids = {ref.item_id for ref in collect_refs(_stored(body))}
     facts = await _library_facts(session, shootout.owner_id, ids)
-    return ShootoutView(shootout, body, find_warnings(body, facts, long_render_s=long_render_s))
+    return _view(shootout, body, facts, long_render_s)
 
 
 async def list_shootouts(
     session: AsyncSession, *, owner_id: uuid.UUID, limit: int, offset: int
-) -> tuple[Sequence[Shootout], int]:
+) -> tuple[list[Listed], int]:
     """One page of the owner's shootouts, newest first, and how many there are in all."""
     page = await repository.list_for_owner(session, owner_id, limit=limit, offset=offset)
-    return page, await repository.count_for_owner(session, owner_id)
+    bodies = [_loaded(shootout) for shootout in page]
+    # One library query for the whole page: the estimates need each item's facts.
+    ids = {ref.item_id for body in bodies for ref in collect_refs(_stored(body))}
+    facts = await _library_facts(session, owner_id, ids)
+    listed = [
+        Listed(shootout, estimated_render_seconds(body, facts))
+        for shootout, body in zip(page, bodies, strict=True)
+    ]
+    return listed, await repository.count_for_owner(session, owner_id)
 
 
 async def replace_shootout(

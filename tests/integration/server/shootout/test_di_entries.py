@@ -147,3 +147,22 @@ async def test_shootout_saved_with_bare_ids_still_loads_as_objects(
     patched = await client.patch(url, json={"title": "Still old"}, headers=user.headers)
     assert patched.status_code == 200, patched.text
     assert patched.json()["di_tracks"] == fetched.json()["di_tracks"]
+
+
+async def test_estimated_render_seconds_follow_the_region_on_item_and_list(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    user = await register_and_login(client)
+    lib = await small_library(app, user)  # its DI is 20 s long
+    whole = await client.post(SHOOTOUTS, json=shootout_body(lib), headers=user.headers)
+    part = {"di_id": lib.di, "region": {"start_s": 0.0, "end_s": 2.0}}
+    short = await client.post(
+        SHOOTOUTS, json=shootout_body(lib, di_tracks=[part]), headers=user.headers
+    )
+
+    assert 0.0 < short.json()["estimated_render_seconds"] < whole.json()["estimated_render_seconds"]
+    listed = (await client.get(SHOOTOUTS, headers=user.headers)).json()["items"]
+    assert [s["estimated_render_seconds"] for s in listed] == [
+        short.json()["estimated_render_seconds"],
+        whole.json()["estimated_render_seconds"],
+    ]
