@@ -35,8 +35,8 @@ from toneshootout.server.library.uploads import (
 )
 from toneshootout.server.library.validate import Inspection, inspect_file
 from toneshootout.server.storage.base import Storage
+from toneshootout.server.storage.hooks import delete_after_commit, delete_unless_committed
 from toneshootout.server.storage.keys import object_key
-from toneshootout.server.storage.pending import PendingFiles
 from toneshootout.settings import StorageSettings
 
 
@@ -46,7 +46,6 @@ class UploadRequest:
 
     body: AsyncIterable[bytes]
     content_type: str | None
-    content_length: int | None
 
 
 UPLOAD_RATE_WINDOW_SECONDS = 60.0
@@ -111,7 +110,6 @@ async def _record(
     session: AsyncSession,
     *,
     storage: Storage,
-    pending: PendingFiles,
     owner_id: uuid.UUID,
     kind: ItemKind,
     received: ReceivedFile,
@@ -134,12 +132,13 @@ async def _record(
         tags=[],
     )
     await anyio.to_thread.run_sync(storage.commit, received.path, key)
-    pending.created(key)  # removed again unless the row's transaction commits
+    delete_unless_committed(session, storage, key)
     try:
-        await repository.add_item(session, item)
+        async with session.begin_nested():  # a savepoint: the conflict leaves the rest usable
+            await repository.add_item(session, item)
     except IntegrityError:
         # A concurrent upload of the same bytes won the unique (owner, kind, sha256) race.
-        await session.rollback()
+        await anyio.to_thread.run_sync(storage.delete, key)
         existing = await repository.find_duplicate(
             session, owner_id=owner_id, kind=kind, sha256=received.sha256
         )
@@ -149,32 +148,44 @@ async def _record(
     return item
 
 
-async def upload_item(
+async def admit_upload(
     session: AsyncSession,
     *,
     storage: Storage,
     limits: StorageSettings,
-    pending: PendingFiles,
     limiter: RateLimiter,
     owner_id: uuid.UUID,
     kind: ItemKind,
-    upload: UploadRequest,
-) -> LibraryItem:
-    """Receive, validate and record one file; any failure leaves no file and no row."""
+    content_length: int | None,
+) -> None:
+    """Refuse an upload early, before its body is read: rate, declared size, quota, disk."""
     # Every attempt counts, refused ones too: the budget bounds the work a user can cause.
     _count_upload(limiter, owner_id=owner_id, per_minute=limits.upload_rate_per_minute)
-    max_bytes = kind.max_bytes(limits)
     await _check_before_reading(
         session,
         storage=storage,
         limits=limits,
         owner_id=owner_id,
-        max_bytes=max_bytes,
-        declared=upload.content_length,
+        max_bytes=kind.max_bytes(limits),
+        declared=content_length,
     )
-    # End the read transaction before a possibly slow body: on SQLite every transaction holds
-    # the write lock (BEGIN IMMEDIATE), and a client's upload speed must not block other writers.
-    await session.commit()
+
+
+async def upload_item(
+    session: AsyncSession,
+    *,
+    storage: Storage,
+    limits: StorageSettings,
+    owner_id: uuid.UUID,
+    kind: ItemKind,
+    upload: UploadRequest,
+) -> LibraryItem:
+    """Receive, validate and record one admitted file; any failure leaves no file and no row.
+
+    The caller ends the admission's transaction first (`library.deps.AdmittedUpload`): the body
+    may be slow, and no transaction (on SQLite: the write lock) may stay open while it arrives.
+    """
+    max_bytes = kind.max_bytes(limits)
     temp = await anyio.to_thread.run_sync(storage.new_temp_path)
     try:
         received = await receive_single_file(
@@ -187,7 +198,6 @@ async def upload_item(
         return await _record(
             session,
             storage=storage,
-            pending=pending,
             owner_id=owner_id,
             kind=kind,
             received=received,
@@ -244,7 +254,7 @@ async def update_item(
 async def delete_item(
     session: AsyncSession,
     *,
-    pending: PendingFiles,
+    storage: Storage,
     owner_id: uuid.UUID,
     kind: ItemKind,
     item_id: uuid.UUID,
@@ -260,7 +270,7 @@ async def delete_item(
             shootout_count=uses,
         )
     await repository.delete_item(session, item)
-    pending.delete_after_commit(item.storage_key)
+    delete_after_commit(session, storage, item.storage_key)
 
 
 async def item_file(
