@@ -1,4 +1,4 @@
-"""Library rules: upload (caps, quota, reserve, validation, duplicates), list, edit, delete."""
+"""Library rules: upload (caps, quota, reserve; then `ingest`), list, edit, delete."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import anyio.to_thread
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from toneshootout.server.db.models.library_item import LibraryItem
@@ -16,7 +15,6 @@ from toneshootout.server.errors import RateLimited
 from toneshootout.server.http.ratelimit import RateLimiter
 from toneshootout.server.library import repository
 from toneshootout.server.library.errors import (
-    DuplicateItem,
     InvalidName,
     ItemInUse,
     ItemNotFound,
@@ -25,18 +23,16 @@ from toneshootout.server.library.errors import (
     UploadRateLimited,
     UploadTooLarge,
 )
-from toneshootout.server.library.kinds import ItemKind
+from toneshootout.server.library.ingest import Incoming, ingest
+from toneshootout.server.library.kinds import ItemKind, ItemSource
 from toneshootout.server.library.names import display_name
 from toneshootout.server.library.repository import ItemFilter
 from toneshootout.server.library.uploads import (
     MULTIPART_OVERHEAD_BYTES,
-    ReceivedFile,
     receive_single_file,
 )
-from toneshootout.server.library.validate import Inspection, inspect_file
 from toneshootout.server.storage.base import Storage
-from toneshootout.server.storage.hooks import delete_after_commit, delete_unless_committed
-from toneshootout.server.storage.keys import object_key
+from toneshootout.server.storage.hooks import delete_after_commit
 from toneshootout.settings import StorageSettings
 
 
@@ -86,68 +82,6 @@ async def _check_before_reading(
         raise StorageFull("the server is low on storage space; try again later")
 
 
-async def _check_after_reading(
-    session: AsyncSession,
-    *,
-    limits: StorageSettings,
-    owner_id: uuid.UUID,
-    kind: ItemKind,
-    received: ReceivedFile,
-) -> None:
-    duplicate = await repository.find_duplicate(
-        session, owner_id=owner_id, kind=kind, sha256=received.sha256
-    )
-    if duplicate is not None:
-        raise DuplicateItem(f"this {kind.label} is already in your library", existing_id=duplicate)
-    used = await repository.usage(session, owner_id=owner_id)
-    if used.bytes + received.size > limits.quota_bytes:
-        raise QuotaExceeded(
-            f"this file would take your library past its {limits.quota_bytes}-byte quota"
-        )
-
-
-async def _record(
-    session: AsyncSession,
-    *,
-    storage: Storage,
-    owner_id: uuid.UUID,
-    kind: ItemKind,
-    received: ReceivedFile,
-    inspection: Inspection,
-) -> LibraryItem:
-    item_id = uuid.uuid4()
-    key = object_key(owner_id, item_id, inspection.extension)
-    item = LibraryItem(
-        id=item_id,
-        owner_id=owner_id,
-        kind=kind,
-        name=display_name(
-            received.client_filename, extension=inspection.extension, fallback=kind.value
-        ),
-        storage_key=key,
-        sha256=received.sha256,
-        size_bytes=received.size,
-        media_type=inspection.media_type,
-        item_metadata=inspection.metadata,
-        tags=[],
-    )
-    await anyio.to_thread.run_sync(storage.commit, received.path, key)
-    delete_unless_committed(session, storage, key)
-    try:
-        async with session.begin_nested():  # a savepoint: the conflict leaves the rest usable
-            await repository.add_item(session, item)
-    except IntegrityError:
-        # A concurrent upload of the same bytes won the unique (owner, kind, sha256) race.
-        await anyio.to_thread.run_sync(storage.delete, key)
-        existing = await repository.find_duplicate(
-            session, owner_id=owner_id, kind=kind, sha256=received.sha256
-        )
-        raise DuplicateItem(
-            f"this {kind.label} is already in your library", existing_id=existing or item_id
-        ) from None
-    return item
-
-
 async def admit_upload(
     session: AsyncSession,
     *,
@@ -191,18 +125,17 @@ async def upload_item(
         received = await receive_single_file(
             upload.body, content_type=upload.content_type, temp=temp, max_bytes=max_bytes
         )
-        inspection = await anyio.to_thread.run_sync(inspect_file, kind, temp)
-        await _check_after_reading(
-            session, limits=limits, owner_id=owner_id, kind=kind, received=received
+        incoming = Incoming(
+            path=received.path,
+            size=received.size,
+            sha256=received.sha256,
+            filename=received.client_filename,
+            source=ItemSource.UPLOAD,
         )
-        return await _record(
-            session,
-            storage=storage,
-            owner_id=owner_id,
-            kind=kind,
-            received=received,
-            inspection=inspection,
+        ingested = await ingest(
+            session, storage=storage, limits=limits, owner_id=owner_id, kind=kind, incoming=incoming
         )
+        return ingested.item
     finally:
         await anyio.to_thread.run_sync(_remove_temp, temp)
 
