@@ -11,6 +11,7 @@ from toneshootout import __version__
 from toneshootout.server.auth.router import router as auth_router
 from toneshootout.server.db.engine import create_engine, create_sessionmaker
 from toneshootout.server.db.migrate import check_schema_current
+from toneshootout.server.demo.router import router as demo_router
 from toneshootout.server.http.cors import StrictCORSMiddleware, cors_options
 from toneshootout.server.http.errors import install_error_handlers
 from toneshootout.server.http.stack import ServiceApp
@@ -33,7 +34,14 @@ API_PREFIX = "/api/v1"
 
 def api_routers() -> list[APIRouter]:
     """The feature routers mounted under /api/v1, in OpenAPI order."""
-    return [auth_router, library_router, shootout_router, realtime_router, render_router]
+    return [
+        auth_router,
+        library_router,
+        shootout_router,
+        demo_router,
+        realtime_router,
+        render_router,
+    ]
 
 
 def create_app(settings: Settings) -> FastAPI:

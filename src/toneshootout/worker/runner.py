@@ -12,10 +12,12 @@ import asyncio
 import os
 import shutil
 import uuid
+from functools import partial
 from pathlib import Path
 from typing import Any, Final
 
 from toneshootout.engine.errors import InvalidInput
+from toneshootout.server.db.hooks import after_commit
 from toneshootout.server.db.session import session_scope
 from toneshootout.server.render import jobs
 from toneshootout.server.render.snapshot import to_engine_spec
@@ -110,8 +112,7 @@ class RenderRunner:
             next_id = await fair_next_queued(session, per_user_running=render.per_user_running)
             if next_id is not None:
                 await jobs.mark_kicked(session, [next_id], now=self.ctx.clock())
-        if next_id is not None:
-            await self.ctx.kick([next_id])
+                after_commit(session, partial(self.ctx.kick, [next_id]))
 
     async def _run_claimed(self, render_id: uuid.UUID, claim: jobs.Claim) -> None:
         async with self.ctx.sessionmaker() as session:
@@ -218,15 +219,16 @@ class RenderRunner:
                 state=state,
                 **values,
             )
-        if done:
-            fields: dict[str, Any] = {
-                "reason": values.get("reason"),
-                "detail": values.get("detail"),
-                "eta_seconds": None,
-            }
-            if state == "succeeded":
-                fields |= {"progress": 1.0, "step": "done"}
-            await self.ctx.publish(attempt.event(self.ctx, state, **fields))
+            if done:
+                fields: dict[str, Any] = {
+                    "reason": values.get("reason"),
+                    "detail": values.get("detail"),
+                    "eta_seconds": None,
+                }
+                if state == "succeeded":
+                    fields |= {"progress": 1.0, "step": "done"}
+                event = attempt.event(self.ctx, state, **fields)
+                after_commit(session, partial(self.ctx.publish, event))
         return done
 
     async def _fail(self, attempt: Attempt, reason: str, detail: str) -> None:
@@ -237,8 +239,9 @@ class RenderRunner:
             released = await jobs.release(
                 session, attempt.render_id, attempt.attempt, now=self.ctx.clock()
             )
-        if released:
-            await self.ctx.publish(attempt.event(self.ctx, "queued", progress=0.0, step=None))
+            if released:
+                event = attempt.event(self.ctx, "queued", progress=0.0, step=None)
+                after_commit(session, partial(self.ctx.publish, event))
         return released
 
     async def _succeed(self, attempt: Attempt, summary: dict[str, Any]) -> None:

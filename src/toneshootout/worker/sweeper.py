@@ -13,7 +13,9 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
+from functools import partial
 
+from toneshootout.server.db.hooks import after_commit
 from toneshootout.server.db.session import session_scope
 from toneshootout.server.periodic import periodically
 from toneshootout.server.render import jobs
@@ -42,7 +44,7 @@ async def sweep_once(ctx: WorkerContext, *, now: datetime | None = None) -> jobs
             now=now or ctx.clock(),
             requeue_after_seconds=ctx.settings.render.requeue_after_seconds,
         )
-    await ctx.kick(result.rekick)
+        after_commit(session, partial(ctx.kick, result.rekick))
     await _announce(ctx, [*result.requeued, *result.failed, *result.cancelled])
     if result.requeued or result.failed or result.cancelled:
         log.info(

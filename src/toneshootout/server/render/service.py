@@ -32,7 +32,12 @@ from toneshootout.server.render.errors import (
 )
 from toneshootout.server.render.events import TERMINAL_STATES, RenderEvent
 from toneshootout.server.render.files import render_folder_key
-from toneshootout.server.render.outbox import enqueue_after_commit, publish_after_commit
+from toneshootout.server.render.outbox import (
+    EventSink,
+    JobQueue,
+    enqueue_after_commit,
+    publish_after_commit,
+)
 from toneshootout.server.render.snapshot import build_snapshot, item_entry, snapshot_sha256
 from toneshootout.server.shootout.checks import (
     check_duplicates,
@@ -44,6 +49,8 @@ from toneshootout.server.shootout.checks import (
 )
 from toneshootout.server.shootout.errors import ShootoutInvalid
 from toneshootout.server.shootout.schemas import ShootoutIn
+from toneshootout.server.storage.base import Storage
+from toneshootout.server.storage.hooks import delete_prefix_after_commit
 from toneshootout.settings import RenderSettings
 
 _IDEMPOTENCY_KEY: Final = re.compile(r"[\x20-\x7e]{1,255}")
@@ -141,6 +148,8 @@ async def submit_render(
     options: Mapping[str, Any],
     idempotency_key: str | None,
     settings: RenderSettings,
+    queue: JobQueue | None,
+    events: EventSink,
 ) -> Submitted:
     """Queue a render of the shootout as saved now; kicked to the workers after commit."""
     key = check_idempotency_key(idempotency_key)
@@ -160,8 +169,8 @@ async def submit_render(
         if winner is None:
             raise RuntimeError("render insert conflicted but no render holds its key")
         return Submitted(winner, replayed=True)
-    enqueue_after_commit(session, render.id)
-    publish_after_commit(session, state_event(render))
+    publish_after_commit(session, events, state_event(render))
+    enqueue_after_commit(session, queue, render.id)
     return Submitted(render, replayed=False)
 
 
@@ -196,7 +205,7 @@ async def outputs_of(session: AsyncSession, render: Render) -> Sequence[RenderOu
     return await repository.outputs(session, render.id)
 
 
-async def cancel_render(session: AsyncSession, *, render: Render) -> Render:
+async def cancel_render(session: AsyncSession, *, render: Render, events: EventSink) -> Render:
     """Cancel a queued render at once; ask a running one's worker to stop (it then cancels)."""
     if render.state in TERMINAL_STATES:
         raise RenderFinished(render.state)
@@ -207,7 +216,7 @@ async def cancel_render(session: AsyncSession, *, render: Render) -> Render:
     if state in TERMINAL_STATES and state != "cancelled":
         raise RenderFinished(state)  # it finished while we asked
     if state == "cancelled":  # a running render's worker publishes its own cancellation
-        publish_after_commit(session, state_event(render))
+        publish_after_commit(session, events, state_event(render))
     return render
 
 
@@ -227,11 +236,11 @@ def state_event(render: Render) -> RenderEvent:
     )
 
 
-async def delete_render(session: AsyncSession, *, render: Render) -> str:
-    """Cancel the render if active, delete its rows; returns the folder to remove after commit."""
+async def delete_render(session: AsyncSession, *, storage: Storage, render: Render) -> None:
+    """Cancel the render if active and delete its rows; its folder goes after the commit."""
     if render.state not in TERMINAL_STATES:
         # The worker's next fenced write (heartbeat, finish) finds no row and it stops.
         await jobs.request_cancel(session, render.id, now=utcnow())
     folder = render_folder_key(render.owner_id, render.id)
     await repository.remove(session, render)
-    return folder
+    delete_prefix_after_commit(session, storage, folder)
