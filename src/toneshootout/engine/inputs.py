@@ -7,6 +7,7 @@ a single output is written. Files used by several chains are loaded once.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from toneshootout.engine.effects import EffectBlock
 from toneshootout.engine.errors import InvalidInput
 from toneshootout.engine.hashing import sha256_file
 from toneshootout.engine.ir import ImpulseResponse, load_ir
+from toneshootout.engine.loudness import MOMENTARY_S
 from toneshootout.engine.nam.capture import Capture, load_capture
 from toneshootout.engine.resample import resample
 from toneshootout.engine.spec import CaptureBlock, DiTrack, IrBlock, Spec
@@ -26,6 +28,21 @@ from toneshootout.engine.types import Signal
 DEFAULT_RATE = 48000
 # Gear types whose captures already include a cabinet; an IR after them doubles the cab.
 CAB_GEAR_TYPES = frozenset({"amp_cab", "amp_pedal_cab"})
+# The shortest DI, or region of one, a render can use: levels are set from BS.1770 loudness,
+# which is measured in 400 ms blocks. Uploads and the shootout API refuse anything shorter.
+MIN_DI_SECONDS = MOMENTARY_S
+
+
+def check_di_length(seconds: float, source: str, *, what: str = "the audio") -> None:
+    """Refuse a DI (or region) too short to render, naming the minimum and the reason."""
+    if seconds < MIN_DI_SECONDS:
+        shown = math.floor(10_000.0 * seconds) / 10.0  # rounded down: never "400.0 ms" if short
+        raise InvalidInput(
+            source,
+            f"{what} is {shown:.1f} ms long: a render needs at least "
+            f"{1000.0 * MIN_DI_SECONDS:.0f} ms of audio (loudness is measured in "
+            f"{1000.0 * MOMENTARY_S:.0f} ms blocks)",
+        )
 
 
 @dataclass(frozen=True)
@@ -94,11 +111,11 @@ def _load_di(track: DiTrack, rate: int) -> LoadedDi:
     if track.region is not None:
         start = round(track.region.start_s * source_rate)
         end = min(round(track.region.end_s * source_rate), mono.shape[0])
-        if end - start < source_rate // 2:
-            raise InvalidInput(
-                f"{track.path}", "region is shorter than 0.5 s or starts after the end of the file"
-            )
+        # Clipped at the end of the file, so a region past it is measured as what remains.
+        check_di_length(max(end - start, 0) / source_rate, str(track.path), what="the region")
         mono = mono[start:end]
+    else:
+        check_di_length(mono.shape[0] / source_rate, str(track.path))
     return LoadedDi(
         track=track,
         sha256=sha256_file(track.path),

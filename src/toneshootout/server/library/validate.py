@@ -16,8 +16,9 @@ import numpy as np
 from toneshootout.engine.audio_io import probe_audio, read_audio
 from toneshootout.engine.channels import to_mono
 from toneshootout.engine.errors import InvalidInput
+from toneshootout.engine.inputs import check_di_length
 from toneshootout.engine.ir import MAX_IR_SECONDS, load_ir
-from toneshootout.engine.loudness import MOMENTARY_S, amplitude_db, integrated_loudness
+from toneshootout.engine.loudness import amplitude_db, integrated_loudness
 from toneshootout.engine.nam.capture import load_capture
 from toneshootout.server.library.errors import InvalidUpload
 from toneshootout.server.library.kinds import ItemKind
@@ -51,12 +52,13 @@ def _inspect_di(path: Path) -> Inspection:
     info = probe_audio(path, max_seconds=MAX_DI_SECONDS)
     if info.format not in _DI_FORMATS:
         raise InvalidInput(path.name, f"DI tracks must be WAV, FLAC or AIFF, not {info.format}")
+    # Refused here rather than at its first render (which would fail measuring its loudness).
+    check_di_length(info.duration_s, path.name)
     frames, rate = read_audio(path, max_seconds=MAX_DI_SECONDS)
+    check_di_length(frames.shape[0] / rate, path.name)  # what decoded, not what the header said
     peak = float(np.max(np.abs(frames)))
-    lufs: float | None = None
-    if frames.shape[0] >= MOMENTARY_S * rate:
-        # Measured on the mid downmix: the mono signal the engine feeds an amp by default.
-        lufs = _finite_or_none(integrated_loudness(to_mono(frames, "mid", path.name), rate))
+    # Measured on the mid downmix: the mono signal the engine feeds an amp by default.
+    lufs = _finite_or_none(integrated_loudness(to_mono(frames, "mid", path.name), rate))
     extension, media_type = _DI_FORMATS[info.format]
     metadata = {
         "duration_s": round(frames.shape[0] / rate, 4),

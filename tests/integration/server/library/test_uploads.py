@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 
 import httpx
+import numpy as np
 import pytest
+import soundfile as sf
 
 from tests.integration.server.library.helpers import (
     API,
@@ -21,6 +24,7 @@ from tests.integration.server.library.helpers import (
     upload,
     upload_fixture,
 )
+from tests.paths import REAL
 from toneshootout.settings import Settings
 
 
@@ -148,9 +152,10 @@ async def test_upload_duplicate_gives_409_with_existing_id(
     # The same bytes are another user's own item, and another kind's is no duplicate either.
     other = await register_and_login(client)
     await upload_fixture(client, other, "irs")
-    as_di = await upload(client, user, "di-tracks", IR.read_bytes(), "cab-as-di.wav")
+    room = (REAL / "ir-mesa-fav-500ms.wav").read_bytes()  # long enough to be a DI too
+    assert (await upload(client, user, "irs", room, "room.wav")).status_code == 201
+    as_di = await upload(client, user, "di-tracks", room, "room-as-di.wav")
     assert as_di.status_code == 201, as_di.text
-    assert as_di.json()["metadata"]["integrated_lufs"] is None  # under 400 ms
 
 
 async def test_upload_past_byte_quota_gives_413_others_unaffected(
@@ -202,3 +207,39 @@ async def test_upload_anonymous_gives_401(client: httpx.AsyncClient, settings: S
     response = await client.post(f"{API}/irs", files=files)
     assert response.status_code == 401
     assert stored_files(settings) == []
+
+
+def _sine_wav(milliseconds: int) -> bytes:
+    """A mono 48 kHz 24-bit WAV of a quiet sine, `milliseconds` long."""
+    frames = 48 * milliseconds
+    tone = 0.25 * np.sin(2 * np.pi * 220.0 * np.arange(frames) / 48000.0)
+    buffer = io.BytesIO()
+    sf.write(buffer, tone, 48000, subtype="PCM_24", format="WAV")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("milliseconds", [10, 399])
+async def test_upload_di_shorter_than_render_minimum_gives_422_and_leaves_nothing(
+    client: httpx.AsyncClient, settings: Settings, milliseconds: int
+) -> None:
+    user = await register_and_login(client)
+    response = await upload(client, user, "di-tracks", _sine_wav(milliseconds), "short.wav")
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["error"] == "invalid_upload"
+    assert f"{milliseconds}.0 ms long" in body["detail"]
+    assert "needs at least 400 ms of audio" in body["detail"]
+    assert stored_files(settings) == []
+    listed = await client.get(f"{API}/di-tracks", headers=user.headers)
+    assert listed.json()["total"] == 0
+
+
+@pytest.mark.parametrize("milliseconds", [400, 401])
+async def test_upload_di_of_render_minimum_is_accepted(
+    client: httpx.AsyncClient, milliseconds: int
+) -> None:
+    user = await register_and_login(client)
+    response = await upload(client, user, "di-tracks", _sine_wav(milliseconds), "short.wav")
+    assert response.status_code == 201, response.text
+    assert response.json()["metadata"]["duration_s"] == milliseconds / 1000
+    assert response.json()["metadata"]["integrated_lufs"] is not None

@@ -6,7 +6,9 @@ import shutil
 import struct
 from pathlib import Path
 
+import numpy as np
 import pytest
+import soundfile as sf
 
 from tests.paths import REAL
 from toneshootout.server.library.errors import InvalidUpload
@@ -98,3 +100,24 @@ def test_inspect_refuses_invalid_files(kind: ItemKind, make: object, tmp_path: P
     assert callable(make)
     with pytest.raises(InvalidUpload, match=f"not a valid {kind.label}"):
         inspect_file(kind, make(tmp_path))
+
+
+def _sine(path: Path, frames: int, rate: int = 48000) -> Path:
+    sf.write(path, 0.25 * np.sin(np.arange(frames) / 10.0), rate, "PCM_16", format="WAV")
+    return path
+
+
+@pytest.mark.parametrize(("frames", "shown"), [(480, "10.0 ms"), (19199, "399.9 ms")])
+def test_inspect_di_refuses_audio_shorter_than_render_minimum(
+    tmp_path: Path, frames: int, shown: str
+) -> None:
+    # 19199 frames is 399.98 ms: one frame short is short.
+    path = _sine(tmp_path / "short.part", frames)
+    with pytest.raises(InvalidUpload, match=f"{shown} long: a render needs at least 400 ms"):
+        inspect_file(ItemKind.DI_TRACK, path)
+
+
+def test_inspect_di_accepts_exactly_the_render_minimum(tmp_path: Path) -> None:
+    inspection = inspect_file(ItemKind.DI_TRACK, _sine(tmp_path / "ok.part", 17640, 44100))
+    assert inspection.metadata["duration_s"] == 0.4
+    assert inspection.metadata["integrated_lufs"] is not None
