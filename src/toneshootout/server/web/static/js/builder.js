@@ -1,0 +1,1 @@
+// The shootout builder (in progress).
