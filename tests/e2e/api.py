@@ -54,7 +54,7 @@ class BrowserApi:
     def upload(self, collection: str, path: Path) -> dict[str, Any]:
         """Upload one file to a library collection (`di-tracks`, `captures`, `irs`)."""
         reply = self.context.request.post(
-            f"{self.base_url}/api/v1/library/{collection}",
+            f"{self.base_url}/api/v1/{collection}",
             headers=self._csrf(),
             multipart={
                 "file": {

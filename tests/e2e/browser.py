@@ -36,11 +36,10 @@ CHROMIUM_ARGS = [
     "--autoplay-policy=no-user-gesture-required",
 ]
 STATIC = REPO_ROOT / "src" / "toneshootout" / "server" / "web" / "static"
-# axe-core comes from the npm `web/` package (`make setup` copies it into static/vendor).
-AXE_CANDIDATES = (
-    STATIC / "vendor" / "axe.min.js",
-    REPO_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js",
-)
+# axe-core comes from the npm `web/` package (`make setup` copies it into static/vendor as
+# `axe-core@<version>/axe.min.js`).
+AXE_GLOBS = ("vendor/axe-core@*/axe.min.js", "vendor/axe.min.js")
+AXE_FALLBACK = REPO_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 VIEWPORTS: dict[str, ViewportSize] = {
     "desktop": {"width": 1280, "height": 800},
@@ -58,7 +57,8 @@ def launch(playwright: Playwright) -> Browser:
 
 def axe_source() -> str | None:
     """axe.min.js as text, or None when `make setup` has not put it anywhere yet."""
-    for path in AXE_CANDIDATES:
+    candidates = [p for pattern in AXE_GLOBS for p in sorted(STATIC.glob(pattern))]
+    for path in [*candidates, AXE_FALLBACK]:
         if path.is_file():
             return path.read_text(encoding="utf-8")
     return None

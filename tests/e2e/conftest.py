@@ -11,10 +11,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright._impl._api_structures import SetCookieParam
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    sync_playwright,
+)
 
 from tests.e2e.api import BrowserApi
 from tests.e2e.browser import (
@@ -27,6 +36,7 @@ from tests.e2e.browser import (
     screenshots,
 )
 from tests.e2e.live import LiveServer
+from tests.e2e.shootouts import Material, make_material, submit, two_chain_shootout
 
 IN_CI = os.environ.get("CI") == "true"
 Audit = Callable[[str], list[Path]]
@@ -135,3 +145,41 @@ def audit(page: Page, axe: str) -> Audit:
         return taken
 
     return run
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A signed-in account with a succeeded 2-chain render; `cookies` sign a context in."""
+
+    cookies: list[SetCookieParam]
+    shootout_id: str
+    render_id: str
+    render: dict[str, Any]
+
+
+@pytest.fixture(scope="session")
+def material(tmp_path_factory: pytest.TempPathFactory) -> Material:
+    return make_material(tmp_path_factory.mktemp("e2e-material"))
+
+
+@pytest.fixture(scope="session")
+def rendered(browser: Browser, live_server: LiveServer, material: Material) -> Rendered:
+    """One render shared by the player tests (rendering is the slow part)."""
+    ctx = browser.new_context(base_url=live_server.url)
+    try:
+        api = BrowserApi(ctx, live_server.url)
+        api.sign_up()
+        shootout = two_chain_shootout(api, material, "Two amps")
+        render = api.wait_render(submit(api, shootout["id"])["id"])
+        assert render["state"] == "succeeded", render
+        cookies = [cast(SetCookieParam, dict(c)) for c in ctx.cookies()]
+        return Rendered(cookies, shootout["id"], render["id"], render)
+    finally:
+        ctx.close()
+
+
+@pytest.fixture
+def signed_in(context: BrowserContext, rendered: Rendered) -> Rendered:
+    """The test's context signed in as the account that owns `rendered`."""
+    context.add_cookies(rendered.cookies)
+    return rendered

@@ -58,6 +58,7 @@ class LiveServer:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
     _log: IO[bytes] | None = None
 
     @property
@@ -69,7 +70,7 @@ class LiveServer:
         return [sys.executable, "-c", "from toneshootout.cli import main; main()", *args]
 
     def start(self) -> None:
-        env = _environment(self.data_dir, self.port)
+        env = _environment(self.data_dir, self.port) | self.extra_env
         self.data_dir.mkdir(parents=True, exist_ok=True)
         subprocess.run(
             self._cli("db", "upgrade"), env=env, check=True, capture_output=True, timeout=120

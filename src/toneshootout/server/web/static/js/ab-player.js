@@ -61,6 +61,7 @@ export class AbPlayer extends HTMLElement {
       this.addEventListener("pointerdown", () => { keyboardOwner = this; });
       this.addEventListener("focusin", () => { keyboardOwner = this; });
       this._wire();
+      if (this._chains.length) this._load(); // chains were set before the element was placed
     }
   }
 
