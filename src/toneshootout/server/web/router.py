@@ -21,6 +21,7 @@ from toneshootout.server.library.schemas import ItemOut
 from toneshootout.server.shootout import service as shootout_service
 from toneshootout.server.web.deps import MaybePageUser, PageUser, safe_next
 from toneshootout.server.web.pages import render_page
+from toneshootout.server.web.render_pages import router as render_pages_router
 from toneshootout.server.web.sections import LIBRARY_SECTIONS, LibrarySection
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -114,3 +115,7 @@ async def builder(
     except NotFound:
         return render_page(request, "errors/not_found.html", {"user": user}, status=404)
     return render_page(request, "shootouts/builder.html", {"user": user, "shootout": shootout})
+
+
+# `/renders/{id}` lives in its own module.
+router.include_router(render_pages_router)
