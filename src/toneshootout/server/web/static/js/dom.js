@@ -47,7 +47,8 @@ export function field(labelText, control, { path, hint, unit } = {}) {
   describedBy.push(error.id);
   for (const input of control.matches("input,select,textarea") ? [control] : control.querySelectorAll("input,select,textarea")) {
     input.setAttribute("aria-describedby", describedBy.join(" "));
-    if (path && !input.dataset.path) input.dataset.path = path;
+    // The slider beside a number field is a second way to set it, not the field itself.
+    if (path && !input.dataset.path && input.type !== "range") input.dataset.path = path;
   }
   parts.push(error);
   return h("div", { class: "field" }, parts);

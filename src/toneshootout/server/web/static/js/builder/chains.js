@@ -78,8 +78,10 @@ export class ChainsEditor {
     const [block] = blocks.splice(j, 1);
     blocks.splice(to, 0, block);
     this.ctx.changed();
-    const button = to < j ? ".move-up" : ".move-down";
-    const target = (to === 0 && button === ".move-up") || (to === blocks.length - 1 && button === ".move-down") ? ".block-remove" : button;
+    // Focus follows the block: the same Move button, or the other one once it hits an end.
+    const up = to < j;
+    const atEnd = up ? to === 0 : to === blocks.length - 1;
+    const target = up !== atEnd ? ".move-up" : ".move-down";
     this.render(`#${CSS.escape(`block-${i}-${to}`)} ${target}`);
   }
 
