@@ -26,6 +26,10 @@ from toneshootout.server.shootout.router import router as shootout_router
 from toneshootout.server.state import Services
 from toneshootout.server.storage.janitor import temp_janitor
 from toneshootout.server.storage.local import LocalStorage
+from toneshootout.server.web.deps import LoginRequired, redirect_to_login
+from toneshootout.server.web.pages import STATIC_DIR
+from toneshootout.server.web.router import router as pages_router
+from toneshootout.server.web.static import PageStaticFiles
 from toneshootout.settings import Settings
 from toneshootout.worker.runtime import api_jobs
 
@@ -86,8 +90,11 @@ def create_app(settings: Settings) -> FastAPI:
         max_body_size=settings.http.max_body_bytes,  # upload routes set their own, larger
     )
     install_error_handlers(app)
+    app.add_exception_handler(LoginRequired, redirect_to_login)
     app.include_router(ops_router)
     for router in api_routers():
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(pages_router)
+    app.mount("/static", PageStaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(StrictCORSMiddleware, **cors_options(settings))
     return app
