@@ -130,7 +130,7 @@ def to_status(render: Render) -> RenderStatus:
         shootout_id=render.shootout_id,
         number=render.number,
         title=render.title,
-        state=render.state,  # validated against RenderState by pydantic
+        state=render.state,
         reason=render.reason,
         detail=render.detail,
         attempt=render.attempt,

@@ -228,7 +228,7 @@ def state_event(render: Render) -> RenderEvent:
         render_id=render.id,
         owner_id=render.owner_id,
         shootout_id=render.shootout_id,
-        state=render.state,  # the column only ever holds RenderState values
+        state=render.state,
         attempt=render.attempt,
         progress=render.progress,
         reason=render.reason,
