@@ -4,16 +4,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from tests.integration.server.auth.helpers import API, register_and_login
+from tests.integration.server.commit_faults import failing_commits
 from toneshootout.server.db.models.user import User
 from toneshootout.server.db.session import session_scope
 from toneshootout.server.render.outbox import enqueue_after_commit
@@ -36,20 +34,6 @@ def _store_file(services: Services, owner: uuid.UUID) -> str:
     temp.write_bytes(b"RIFF")
     services.storage.commit(temp, key)
     return key
-
-
-@contextmanager
-def failing_commits(services: Services) -> Iterator[None]:
-    """Every COMMIT on the app's engine fails, as a lost connection or full disk would."""
-
-    def refuse(_connection: Any) -> None:
-        raise OSError("disk full (injected)")
-
-    event.listen(services.engine.sync_engine, "commit", refuse)
-    try:
-        yield
-    finally:
-        event.remove(services.engine.sync_engine, "commit", refuse)
 
 
 async def _task(services: Services, queue: Queue, new: str, old: str, *, fail: bool) -> None:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, status
 
 from toneshootout.server.auth.deps import CurrentUser
 from toneshootout.server.demo import service
+from toneshootout.server.demo.deps import DemoFilesDep
 from toneshootout.server.demo.schemas import DemoOut
 from toneshootout.server.deps import SessionDep, SettingsDep, StorageDep
 
@@ -18,7 +19,11 @@ router = APIRouter(tags=["demo"])
     responses={413: {"description": "Your library has no room left for the demo files"}},
 )
 async def try_demo(
-    user: CurrentUser, session: SessionDep, settings: SettingsDep, storage: StorageDep
+    files: DemoFilesDep,  # first: made before the session's transaction begins
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    storage: StorageDep,
 ) -> DemoOut:
     """Add the generated demo DIs, captures and IRs to your library (once: a second call reuses
     them) and create a shootout of 2 DIs × 4 chains; answers its id."""
@@ -26,7 +31,7 @@ async def try_demo(
         session,
         storage=storage,
         limits=settings.storage,
-        material_dir=settings.data_dir / "demo-material",
+        files=files,
         owner_id=user.id,
         long_render_s=settings.render.long_render_warning_seconds,
     )

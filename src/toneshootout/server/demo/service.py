@@ -8,9 +8,7 @@ The shootout is the one `toneshootout demo` renders: two DIs × four chains.
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
-import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from toneshootout.engine.demo.material import (
@@ -19,7 +17,7 @@ from toneshootout.engine.demo.material import (
     SEGMENT_SECONDS,
 )
 from toneshootout.server.db.models.shootout import Shootout
-from toneshootout.server.demo.material import ATTRIBUTION, DemoFile, demo_files
+from toneshootout.server.demo.material import ATTRIBUTION, DemoFile
 from toneshootout.server.library.ingest import Incoming, ingest
 from toneshootout.server.library.kinds import ItemSource
 from toneshootout.server.shootout import service as shootouts
@@ -92,12 +90,11 @@ async def try_demo(
     *,
     storage: Storage,
     limits: StorageSettings,
-    material_dir: Path,
+    files: dict[str, DemoFile],
     owner_id: uuid.UUID,
     long_render_s: float,
 ) -> Shootout:
     """Put the demo material in the owner's library (reusing earlier copies), make a shootout."""
-    files = await anyio.to_thread.run_sync(demo_files, material_dir)
     ids = {
         role: await _ingest_one(
             session, storage=storage, limits=limits, owner_id=owner_id, file=file

@@ -116,7 +116,7 @@ async def upload_item(
 ) -> LibraryItem:
     """Receive, validate and record one admitted file; any failure leaves no file and no row.
 
-    The caller ends the admission's transaction first (`library.deps.AdmittedUpload`): the body
+    The caller ends the admission's transaction first (`library.deps.upload_admission`): the body
     may be slow, and no transaction (on SQLite: the write lock) may stay open while it arrives.
     """
     max_bytes = kind.max_bytes(limits)

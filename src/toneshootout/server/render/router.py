@@ -27,10 +27,10 @@ from toneshootout.server.render.schemas import (
     RenderOut,
     RenderOutputOut,
     RenderPage,
-    RenderStateName,
     RenderSubmit,
     RenderSummary,
 )
+from toneshootout.server.render.states import RenderState
 from toneshootout.server.shootout.deps import OwnedShootout
 
 router = APIRouter(tags=["renders"])
@@ -56,7 +56,7 @@ def _summary(render: Render) -> RenderSummary:
 
 def _out(render: Render, outputs: Sequence[RenderOutput]) -> RenderOut:
     base = f"{RENDERS_URL}/{render.id}"
-    succeeded = render.state == "succeeded"
+    succeeded = render.state == RenderState.SUCCEEDED
     files = [
         RenderOutputOut(
             role=o.role,
@@ -119,7 +119,7 @@ async def list_renders(
     user: CurrentUser,
     session: SessionDep,
     shootout_id: uuid.UUID | None = None,
-    state: RenderStateName | None = None,
+    state: RenderState | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> RenderPage:
@@ -149,7 +149,7 @@ async def cancel_render(
 ) -> RenderOut:
     """Cancel a render: a queued one at once (200), a running one as soon as it stops (202)."""
     render = await service.cancel_render(session, render=render, events=services.hub)
-    if render.state == "running":
+    if render.state == RenderState.RUNNING:
         response.status_code = status.HTTP_202_ACCEPTED
     return _out(render, [])
 

@@ -22,7 +22,7 @@ from toneshootout.server.db.base import utcnow
 from toneshootout.server.db.models.library_item import LibraryItem
 from toneshootout.server.db.models.render import Render, RenderOutput
 from toneshootout.server.db.models.shootout import Shootout
-from toneshootout.server.render import jobs, repository
+from toneshootout.server.render import job_repository, repository
 from toneshootout.server.render.errors import (
     IdempotencyKeyInvalid,
     IdempotencyKeyReused,
@@ -30,7 +30,7 @@ from toneshootout.server.render.errors import (
     RenderNotFound,
     TooManyRenders,
 )
-from toneshootout.server.render.events import TERMINAL_STATES, RenderEvent
+from toneshootout.server.render.events import RenderEvent
 from toneshootout.server.render.files import render_folder_key
 from toneshootout.server.render.outbox import (
     EventSink,
@@ -39,6 +39,7 @@ from toneshootout.server.render.outbox import (
     publish_after_commit,
 )
 from toneshootout.server.render.snapshot import build_snapshot, item_entry, snapshot_sha256
+from toneshootout.server.render.states import TERMINAL_STATES, RenderState
 from toneshootout.server.shootout.checks import (
     check_duplicates,
     check_refs,
@@ -130,7 +131,7 @@ async def _new_render(
         title=body.title,
         snapshot=snapshot,
         snapshot_sha256=snapshot_sha256(snapshot),
-        state="queued",
+        state=RenderState.QUEUED,
         attempt=0,
         max_attempts=settings.max_attempts,
         cancel_requested=False,
@@ -187,7 +188,7 @@ async def list_renders(
     *,
     owner_id: uuid.UUID,
     shootout_id: uuid.UUID | None,
-    state: str | None,
+    state: RenderState | None,
     limit: int,
     offset: int,
 ) -> tuple[Sequence[Render], int]:
@@ -200,7 +201,7 @@ async def list_renders(
 
 async def outputs_of(session: AsyncSession, render: Render) -> Sequence[RenderOutput]:
     """The files a succeeded render published (none for any other state)."""
-    if render.state != "succeeded":
+    if render.state != RenderState.SUCCEEDED:
         return []
     return await repository.outputs(session, render.id)
 
@@ -209,13 +210,13 @@ async def cancel_render(session: AsyncSession, *, render: Render, events: EventS
     """Cancel a queued render at once; ask a running one's worker to stop (it then cancels)."""
     if render.state in TERMINAL_STATES:
         raise RenderFinished(render.state)
-    state = await jobs.request_cancel(session, render.id, now=utcnow())
+    state = await job_repository.request_cancel(session, render.id, now=utcnow())
     if state is None:
         raise RenderNotFound()  # deleted meanwhile
     await session.refresh(render)
-    if state in TERMINAL_STATES and state != "cancelled":
+    if state in TERMINAL_STATES and state != RenderState.CANCELLED:
         raise RenderFinished(state)  # it finished while we asked
-    if state == "cancelled":  # a running render's worker publishes its own cancellation
+    if state == RenderState.CANCELLED:  # a running render's worker publishes its own cancellation
         publish_after_commit(session, events, state_event(render))
     return render
 
@@ -227,7 +228,7 @@ def state_event(render: Render) -> RenderEvent:
         render_id=render.id,
         owner_id=render.owner_id,
         shootout_id=render.shootout_id,
-        state=render.state,  # the column only ever holds RenderState values
+        state=render.state,
         attempt=render.attempt,
         progress=render.progress,
         reason=render.reason,
@@ -240,7 +241,7 @@ async def delete_render(session: AsyncSession, *, storage: Storage, render: Rend
     """Cancel the render if active and delete its rows; its folder goes after the commit."""
     if render.state not in TERMINAL_STATES:
         # The worker's next fenced write (heartbeat, finish) finds no row and it stops.
-        await jobs.request_cancel(session, render.id, now=utcnow())
+        await job_repository.request_cancel(session, render.id, now=utcnow())
     folder = render_folder_key(render.owner_id, render.id)
     await repository.remove(session, render)
     delete_prefix_after_commit(session, storage, folder)
