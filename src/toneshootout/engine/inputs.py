@@ -33,16 +33,23 @@ CAB_GEAR_TYPES = frozenset({"amp_cab", "amp_pedal_cab"})
 MIN_DI_SECONDS = MOMENTARY_S
 
 
+def di_length_problem(seconds: float, *, what: str = "the audio") -> str | None:
+    """Why a DI (or region) `seconds` long is too short to render, or None if it is not."""
+    if seconds >= MIN_DI_SECONDS:
+        return None
+    shown = math.floor(10_000.0 * seconds) / 10.0  # rounded down: never "400.0 ms" if short
+    return (
+        f"{what} is {shown:.1f} ms long: a render needs at least "
+        f"{1000.0 * MIN_DI_SECONDS:.0f} ms of audio (loudness is measured in "
+        f"{1000.0 * MOMENTARY_S:.0f} ms blocks)"
+    )
+
+
 def check_di_length(seconds: float, source: str, *, what: str = "the audio") -> None:
     """Refuse a DI (or region) too short to render, naming the minimum and the reason."""
-    if seconds < MIN_DI_SECONDS:
-        shown = math.floor(10_000.0 * seconds) / 10.0  # rounded down: never "400.0 ms" if short
-        raise InvalidInput(
-            source,
-            f"{what} is {shown:.1f} ms long: a render needs at least "
-            f"{1000.0 * MIN_DI_SECONDS:.0f} ms of audio (loudness is measured in "
-            f"{1000.0 * MOMENTARY_S:.0f} ms blocks)",
-        )
+    problem = di_length_problem(seconds, what=what)
+    if problem is not None:
+        raise InvalidInput(source, problem)
 
 
 @dataclass(frozen=True)

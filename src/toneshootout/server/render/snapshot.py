@@ -2,7 +2,9 @@
 
 Built when the render is submitted, so later edits to the shootout (or renames in the library)
 never change what a queued render produces; turned into the engine's `Spec` by the worker, with
-file paths from storage. The format is versioned (`"v": 1`) because rows outlive code.
+file paths from storage. The format is versioned (`"v": 1`) because rows outlive code. Its DI
+entries are objects (id, channel, region); snapshots written before those existed hold bare ids,
+which read as the defaults (mid, whole DI), so both are still version 1.
 """
 
 from __future__ import annotations
@@ -76,13 +78,21 @@ def to_engine_spec(snapshot: Mapping[str, Any], file_of: Callable[[str], Path]) 
     def path_of(item_id: str) -> Path:
         return file_of(items[item_id]["storage_key"])
 
-    di_ids = [str(d) for d in body.di_tracks]
-    names = _unique_names([items[i]["name"] for i in di_ids])
     shootout = body.model_dump(mode="json")
+    dis = shootout["di_tracks"]  # always objects here, even from a snapshot of bare ids
+    names = _unique_names([items[d["di_id"]]["name"] for d in dis])
     spec = {
         "title": body.title,
         "settings": shootout["settings"],
-        "di": [{"name": n, "path": str(path_of(i))} for n, i in zip(names, di_ids, strict=True)],
+        "di": [
+            {
+                "name": name,
+                "path": str(path_of(d["di_id"])),
+                "channel": d["channel"],
+                "region": d["region"],
+            }
+            for name, d in zip(names, dis, strict=True)
+        ],
         "chain": [
             {"name": c["name"], "blocks": [_engine_block(b, path_of) for b in c["blocks"]]}
             for c in shootout["chains"]

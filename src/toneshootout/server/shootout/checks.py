@@ -42,6 +42,7 @@ class ItemFacts:
     sample_rate: int | None = None
     duration_s: float | None = None
     gear_type: str | None = None
+    channels: int | None = None
 
 
 def item_facts(kind: str, name: str, metadata: Mapping[str, Any]) -> ItemFacts:
@@ -53,16 +54,22 @@ def item_facts(kind: str, name: str, metadata: Mapping[str, Any]) -> ItemFacts:
             gear = nested.get("gear_type")
     rate = metadata.get("sample_rate")
     duration = metadata.get("duration_s", metadata.get("duration_seconds"))
+    channels = metadata.get("channels")
     return ItemFacts(
         kind=kind,
         name=name,
-        sample_rate=rate if isinstance(rate, int) and not isinstance(rate, bool) else None,
+        sample_rate=rate if _is_int(rate) else None,
         duration_s=float(duration) if isinstance(duration, int | float) else None,
         gear_type=gear if isinstance(gear, str) else None,
+        channels=channels if _is_int(channels) else None,
     )
 
 
-def _path(error: ErrorDetails) -> str:
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _path(error: ErrorDetails, raw: Mapping[str, Any]) -> str:
     parts: list[str] = []
     loc = error["loc"]
     for i, part in enumerate(loc):
@@ -70,6 +77,9 @@ def _path(error: ErrorDetails) -> str:
         # the client's JSON has no such level, so leave it out.
         inside_blocks = i >= 2 and loc[i - 2] == "blocks" and isinstance(loc[i - 1], int)
         if inside_blocks and part in BLOCK_TYPES:
+            continue
+        # A bare DI id is read as `{"di_id": id}`: its problem is at the id the client sent.
+        if i == 2 and part == "di_id" and not isinstance(_di_entry(raw, loc[1]), Mapping):
             continue
         parts.append(str(part))
     if error["type"] in _TAG_ERRORS:
@@ -82,7 +92,7 @@ def parse_body(raw: Mapping[str, Any]) -> tuple[ShootoutIn | None, list[Problem]
     try:
         return ShootoutIn.model_validate(raw), []
     except ValidationError as err:
-        return None, [Problem(_path(e), e["msg"]) for e in err.errors()]
+        return None, [Problem(_path(e, raw), e["msg"]) for e in err.errors()]
 
 
 def _as_uuid(value: Any) -> uuid.UUID | None:
@@ -110,13 +120,27 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def _di_entry(raw: Mapping[str, Any], index: Any) -> Any:
+    entries = _list(raw.get("di_tracks"))
+    return entries[index] if isinstance(index, int) and 0 <= index < len(entries) else None
+
+
+def _di_ids(raw: Mapping[str, Any]) -> list[tuple[int, uuid.UUID, str]]:
+    """Each well-formed DI id: its index, and the path of the id (bare, or its `di_id`)."""
+    found = []
+    for i, value in enumerate(_list(raw.get("di_tracks"))):
+        if isinstance(value, Mapping):
+            item_id, path = _as_uuid(value.get("di_id")), f"di_tracks.{i}.di_id"
+        else:
+            item_id, path = _as_uuid(value), f"di_tracks.{i}"
+        if item_id is not None:
+            found.append((i, item_id, path))
+    return found
+
+
 def collect_refs(raw: Mapping[str, Any]) -> list[ItemRef]:
     """Every well-formed library id in the body, with the kind its field expects."""
-    refs = [
-        ItemRef("di_track", item_id, f"di_tracks.{i}")
-        for i, value in enumerate(_list(raw.get("di_tracks")))
-        if (item_id := _as_uuid(value)) is not None
-    ]
+    refs = [ItemRef("di_track", item_id, path) for _, item_id, path in _di_ids(raw)]
     for c, chain in enumerate(_list(raw.get("chains"))):
         blocks = chain.get("blocks") if isinstance(chain, Mapping) else None
         for b, block in enumerate(_list(blocks)):
@@ -146,14 +170,9 @@ def check_duplicates(raw: Mapping[str, Any]) -> list[Problem]:
     """Chain names must be unique (they label the outputs), and each DI listed once."""
     problems = []
     seen_di: dict[uuid.UUID, int] = {}
-    for i, value in enumerate(_list(raw.get("di_tracks"))):
-        item_id = _as_uuid(value)
-        if item_id is None:
-            continue
+    for i, item_id, path in _di_ids(raw):
         if item_id in seen_di:
-            problems.append(
-                Problem(f"di_tracks.{i}", f"already listed at di_tracks.{seen_di[item_id]}")
-            )
+            problems.append(Problem(path, f"already listed at di_tracks.{seen_di[item_id]}"))
         else:
             seen_di[item_id] = i
     seen_names: dict[str, int] = {}
@@ -170,8 +189,36 @@ def check_duplicates(raw: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
+def _di_entry_problems(entry: Mapping[str, Any], facts: ItemFacts, path: str) -> list[Problem]:
+    problems = []
+    region = entry.get("region")
+    end_s = region.get("end_s") if isinstance(region, Mapping) else None
+    duration = facts.duration_s
+    # A malformed end_s is the shape check's to report; only a number can be past the end.
+    if isinstance(end_s, int | float) and duration is not None and end_s > duration:
+        message = f"the region ends at {end_s:g} s, after the end of this DI ({duration:g} s)"
+        problems.append(Problem(f"{path}.region.end_s", message))
+    if entry.get("channel") == "right" and facts.channels == 1:
+        message = "this DI is mono: it has no right channel (use left or mid)"
+        problems.append(Problem(f"{path}.channel", message))
+    return problems
+
+
+def check_di_entries(raw: Mapping[str, Any], items: Mapping[uuid.UUID, ItemFacts]) -> list[Problem]:
+    """Each DI's region must lie within it, and a mono DI has no right channel to pick."""
+    problems = []
+    for i, item_id, _ in _di_ids(raw):
+        entry, facts = _di_entry(raw, i), items.get(item_id)
+        if isinstance(entry, Mapping) and facts is not None and facts.kind == "di_track":
+            problems += _di_entry_problems(entry, facts, f"di_tracks.{i}")
+    return problems
+
+
 def _path_key(problem: Problem) -> tuple[tuple[int, int | str], ...]:
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in problem.path.split("."))
+    # isdigit() alone is true for "¹" too, which int() refuses: only ASCII digits are indices.
+    return tuple(
+        (0, int(p)) if p.isascii() and p.isdigit() else (1, p) for p in problem.path.split(".")
+    )
 
 
 def ordered(problems: Iterable[Problem]) -> list[Problem]:

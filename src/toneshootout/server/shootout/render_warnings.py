@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from toneshootout.server.shootout.checks import ItemFacts
+from toneshootout.server.shootout.estimate import rendered_seconds
 from toneshootout.server.shootout.schemas import (
     CaptureBlockIn,
     ChainIn,
@@ -71,8 +72,8 @@ def _rate_warnings(body: ShootoutIn, items: Mapping[uuid.UUID, ItemFacts]) -> li
             f"captures run at different sample rates ({listed}): each DI is resampled per capture"
         )
         found.append(RenderWarning("capture_rates_differ", "chains", message))
-    for i, di_id in enumerate(body.di_tracks):
-        facts = items.get(di_id)
+    for i, di in enumerate(body.di_tracks):
+        facts = items.get(di.di_id)
         if rates and facts is not None and facts.sample_rate not in (None, *rates):
             message = f"DI at {facts.sample_rate} Hz, captures at {listed}: it will be resampled"
             found.append(RenderWarning("di_rate_differs", f"di_tracks.{i}", message))
@@ -82,9 +83,7 @@ def _rate_warnings(body: ShootoutIn, items: Mapping[uuid.UUID, ItemFacts]) -> li
 def _length_warning(
     body: ShootoutIn, items: Mapping[uuid.UUID, ItemFacts], threshold_s: float
 ) -> list[RenderWarning]:
-    di_seconds = sum(
-        facts.duration_s or 0.0 for di in body.di_tracks if (facts := items.get(di)) is not None
-    )
+    di_seconds = sum(rendered_seconds(di, items.get(di.di_id)) for di in body.di_tracks)
     total = di_seconds * len(body.chains)
     if total <= threshold_s:
         return []
@@ -96,7 +95,7 @@ def _length_warning(
 
 
 def _missing(body: ShootoutIn, items: Mapping[uuid.UUID, ItemFacts]) -> list[RenderWarning]:
-    paths = [(f"di_tracks.{i}", di) for i, di in enumerate(body.di_tracks)]
+    paths = [(f"di_tracks.{i}", di.di_id) for i, di in enumerate(body.di_tracks)]
     for c, chain in enumerate(body.chains):
         for b, block in enumerate(chain.blocks):
             if isinstance(block, CaptureBlockIn):

@@ -12,10 +12,20 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from toneshootout.engine.channels import ChannelPolicy
 from toneshootout.engine.effects import EFFECT_TYPES, EffectBlock
+from toneshootout.engine.inputs import MIN_DI_SECONDS, di_length_problem
 from toneshootout.engine.spec import Settings as RenderSettings
 
 MAX_DI_TRACKS: Final = 32
@@ -53,6 +63,58 @@ class IrBlockIn(_Input):
 Block = Annotated[CaptureBlockIn | IrBlockIn | EffectBlock, Field(discriminator="type")]
 
 
+class RegionIn(_Input):
+    """The stretch of a DI to render, in seconds from its start (the engine's `Region`)."""
+
+    start_s: float = Field(0.0, ge=0.0, title="Start", description="Start of the region, s")
+    end_s: float = Field(
+        gt=0.0,
+        title="End",
+        description=f"End of the region, s: after the start by at least {MIN_DI_SECONDS:g} s, "
+        "and within the DI",
+    )
+
+    @field_validator("end_s")
+    @classmethod
+    def _long_enough(cls, end_s: float, info: ValidationInfo) -> float:
+        # A field validator (not a model one), so the problem is reported at `region.end_s`.
+        start_s = info.data.get("start_s")
+        if start_s is None:
+            return end_s
+        if end_s <= start_s:
+            raise PydanticCustomError("region_order", "end_s must be after start_s")
+        problem = di_length_problem(end_s - start_s, what="the region")
+        if problem is not None:
+            raise PydanticCustomError("region_too_short", problem)
+        return end_s
+
+
+class DiTrackIn(_Input):
+    """A DI from the user's library, the channel fed to the chains, and the region to render."""
+
+    di_id: uuid.UUID = Field(title="DI track", description="A DI track from your library")
+    channel: ChannelPolicy = Field(
+        "mid",
+        title="Channel",
+        description="Of a stereo DI: left, right, or mid (the average of both); "
+        "a mono DI has one channel (left and mid are it; right is refused)",
+    )
+    region: RegionIn | None = Field(
+        None, title="Region", description="Render only this stretch (null: the whole DI)"
+    )
+
+
+def _bare_id(value: Any) -> Any:
+    # A bare id (the original form, and what older saved shootouts hold) is the default entry.
+    return {"di_id": value} if isinstance(value, str | uuid.UUID) else value
+
+
+# Output is always the object; input may also be a bare id, which the JSON Schema says too.
+DiEntry = Annotated[
+    DiTrackIn, BeforeValidator(_bare_id, json_schema_input_type=uuid.UUID | DiTrackIn)
+]
+
+
 class ChainIn(_Input):
     name: Name
     blocks: list[Block] = Field(min_length=1, max_length=MAX_BLOCKS)
@@ -62,7 +124,7 @@ class ShootoutIn(_Input):
     """A whole shootout: DI tracks × chains, plus the engine's render settings."""
 
     title: Name
-    di_tracks: list[uuid.UUID] = Field(min_length=1, max_length=MAX_DI_TRACKS)
+    di_tracks: list[DiEntry] = Field(min_length=1, max_length=MAX_DI_TRACKS)
     chains: list[ChainIn] = Field(min_length=1, max_length=MAX_CHAINS)
     settings: RenderSettings = Field(default_factory=RenderSettings)
 
@@ -76,7 +138,7 @@ class ShootoutPatch(_Input):
     """A JSON merge patch (RFC 7396): given fields replace, `settings` merges, null removes."""
 
     title: Name | None = None
-    di_tracks: list[uuid.UUID] | None = None
+    di_tracks: list[DiEntry] | None = None
     chains: list[ChainIn] | None = None
     settings: dict[str, Any] | None = None
 
@@ -92,7 +154,7 @@ class ShootoutWarning(BaseModel):
 class ShootoutOut(BaseModel):
     id: uuid.UUID
     title: str
-    di_tracks: list[uuid.UUID]
+    di_tracks: list[DiTrackIn]
     chains: list[ChainIn]
     settings: RenderSettings
     warnings: list[ShootoutWarning]

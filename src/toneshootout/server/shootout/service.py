@@ -19,6 +19,7 @@ from toneshootout.server.db.models.shootout import Shootout
 from toneshootout.server.shootout import repository
 from toneshootout.server.shootout.checks import (
     ItemFacts,
+    check_di_entries,
     check_duplicates,
     check_refs,
     collect_refs,
@@ -56,7 +57,7 @@ async def _validate(
     body, problems = parse_body(raw)
     refs = collect_refs(raw)
     facts = await _library_facts(session, owner_id, {ref.item_id for ref in refs})
-    problems += check_refs(refs, facts) + check_duplicates(raw)
+    problems += check_refs(refs, facts) + check_duplicates(raw) + check_di_entries(raw, facts)
     if problems or body is None:
         raise ShootoutInvalid(ordered(problems))
     return body, facts

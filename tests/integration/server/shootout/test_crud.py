@@ -30,7 +30,7 @@ async def test_create_returns_the_normalised_shootout_and_records_refs(
     assert response.status_code == 201, response.text
     created = response.json()
     assert created["title"] == "Head vs combo"
-    assert created["di_tracks"] == [lib.di]
+    assert created["di_tracks"] == [{"di_id": lib.di, "channel": "mid", "region": None}]
     ir_block = created["chains"][0]["blocks"][1]
     assert ir_block == {"type": "ir", "ir_id": lib.ir, "channel": "mid", "force": False}
     assert created["chains"][0]["blocks"][2]["q"] == 1.0  # the engine's effect defaults

@@ -179,3 +179,8 @@ def test_request_body_doc_is_self_contained() -> None:
     schema = doc["requestBody"]["content"]["application/json"]["schema"]
     assert schema["additionalProperties"] is False
     assert set(schema["required"]) == {"title", "di_tracks", "chains"}
+
+
+def test_ordered_takes_only_ascii_digits_as_indices() -> None:
+    problems = [Problem("settings.¹", "x"), Problem("settings.2", "y")]
+    assert [p.path for p in ordered(problems)] == ["settings.2", "settings.¹"]
