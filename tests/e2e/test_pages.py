@@ -14,26 +14,10 @@ from playwright.sync_api import Locator, Page, expect
 from tests.e2e.api import PASSWORD, ApiCallFailed, BrowserApi
 from tests.e2e.browser import PageWatch
 from tests.e2e.conftest import Audit
+from tests.e2e.pages import allow_a_missing_schema_endpoint, sign_up_in_page, upload_in_page
 from tests.e2e.shootouts import Material, two_chain_shootout
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-
-
-def sign_up_in_page(page: Page, start: str = "/") -> str:
-    email = f"e2e-{uuid.uuid4().hex[:12]}@example.com"
-    page.goto(start)
-    page.get_by_role("navigation").get_by_role("link", name="Sign up").click()
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign up").click()
-    expect(page).to_have_url(re.compile(r"/shootouts$"))
-    return email
-
-
-def upload_in_page(page: Page, collection: str, files: list[Path]) -> None:
-    section = page.locator(f"#section-{collection}")
-    section.locator("input[type=file]").set_input_files([str(f) for f in files])
-    section.get_by_role("button", name="Upload", exact=True).click()
 
 
 def test_pages_pass_checks_signed_out(page: Page, audit: Audit) -> None:
@@ -132,14 +116,6 @@ def test_builder_shows_a_validation_error_at_its_field(
     expect(page.get_by_role("status").filter(has_text="Not saved")).to_be_visible()
 
 
-def allow_a_missing_schema_endpoint(api: BrowserApi, watch: PageWatch) -> None:
-    """Until the API serves GET /shootouts/schema the builder falls back (and the browser logs
-    the failed request); once it does, any error there fails the test again."""
-    reply = api.context.request.get(f"{api.base_url}/api/v1/shootouts/schema")
-    if reply.status != 200:
-        watch.allow_console("/api/v1/shootouts/schema")
-
-
 def block_titles(chain: Locator) -> list[str]:
     return [re.sub(r"^\d+\.\s*", "", t) for t in chain.locator(".block-type").all_inner_texts()]
 
@@ -159,7 +135,7 @@ def test_build_a_two_chain_shootout_from_uploaded_files(
     audit("library")
 
     page.get_by_role("link", name="Shootouts").click()
-    page.get_by_role("button", name="New shootout").click()
+    page.get_by_role("link", name="New shootout").click()
     page.get_by_label("Title").fill("Two amps, one cab")
     chain1 = page.get_by_role("region", name="Chain 1")
     _add_block(chain1, "ir")
