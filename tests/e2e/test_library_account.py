@@ -42,7 +42,7 @@ def test_rename_tag_and_delete_an_item_in_use(
     expect(ir.locator(".tag")).to_have_text(["cab", "favourite"])
 
     ir.get_by_role("button", name="Delete").click()
-    expect(ir.get_by_role("alert")).to_contain_text("used by 1 shootout")
+    expect(ir.get_by_role("alert")).to_contain_text("used by 1 shootout;")
     audit("library-in-use")
     ir.get_by_role("button", name="Delete anyway").click()
     expect(page.locator("#section-irs .item")).to_have_count(0)
