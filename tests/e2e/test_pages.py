@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import re
 import uuid
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
@@ -56,7 +55,7 @@ def test_sign_up_shows_a_short_password_at_its_field(page: Page, watch: PageWatc
 
 
 def test_try_the_demo_signs_up_first_then_opens_the_demo_shootout(
-    page: Page, api: BrowserApi, audit: Audit
+    page: Page, api: BrowserApi, watch: PageWatch, audit: Audit
 ) -> None:
     page.goto("/")
     page.get_by_role("link", name="Try the demo").click()
@@ -65,6 +64,7 @@ def test_try_the_demo_signs_up_first_then_opens_the_demo_shootout(
     page.get_by_label("Password").fill(PASSWORD)
     if not _demo_available(api):
         pytest.skip("POST /api/v1/demo is not in this API yet")
+    allow_a_missing_schema_endpoint(api, watch)
     page.get_by_role("button", name="Sign up").click()
     expect(page).to_have_url(re.compile(rf"/shootouts/{UUID}$"), timeout=60_000)
     expect(page.get_by_role("region", name="Chain 2")).to_be_visible()
@@ -78,14 +78,21 @@ def _demo_available(api: BrowserApi) -> bool:
 
 
 def test_refused_upload_shows_the_servers_reason_at_the_file(
-    page: Page, watch: PageWatch, tmp_path: Path, material: Material, audit: Audit
+    page: Page, watch: PageWatch, material: Material, audit: Audit
 ) -> None:
     watch.allow_console("the server responded with a status of 422")
     sign_up_in_page(page)
     page.goto("/library")
-    bogus = tmp_path / "not-audio.wav"
-    bogus.write_bytes(b"this is not a WAV file at all")
-    upload_in_page(page, "di-tracks", [bogus, material.di])
+    # Dropped on the section, as a file dragged from the desktop would be.
+    page.locator("#section-di-tracks [data-dropzone]").evaluate(
+        """(zone) => {
+          const files = new DataTransfer();
+          files.items.add(new File(["this is not a WAV file at all"], "not-audio.wav"));
+          zone.dispatchEvent(new DragEvent("drop", {dataTransfer: files, bubbles: true}));
+        }"""
+    )
+    expect(page.locator("#section-di-tracks .upload-list li.refused")).to_have_count(1)
+    upload_in_page(page, "di-tracks", [material.di])
     refused = page.locator("#section-di-tracks .upload-list li.refused")
     expect(refused).to_have_count(1)
     expect(refused).to_contain_text("not-audio.wav")
