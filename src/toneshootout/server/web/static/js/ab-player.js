@@ -128,6 +128,11 @@ export class AbPlayer extends HTMLElement {
     return this._engine ? this._engine.lastSwitch : null;
   }
 
+  /** Each chain's gain as the audio graph last computed it (1 for the audible chain, else 0). */
+  get gainValues() {
+    return this._engine ? this._engine.gains.map((node) => node.gain.value) : [];
+  }
+
   /** The decoded AudioBuffer of chain `i` (tests compare the chains' onsets with it). */
   buffer(i) {
     return this._engine ? this._engine.buffers[i] : null;
