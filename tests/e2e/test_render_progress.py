@@ -100,3 +100,44 @@ def test_render_page_without_session_redirects_to_sign_in(
     page, _ = held_page
     page.goto("/renders/00000000-0000-4000-8000-000000000000")
     assert "/login?next=/renders/00000000-0000-4000-8000-000000000000" in page.url
+
+
+@pytest.fixture(scope="module")
+def timing_out_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """Every render holds until stopped and may run one second, once: it fails `timeout`."""
+    server = LiveServer(
+        data_dir=tmp_path_factory.mktemp("e2e-timeout"),
+        extra_env={
+            "TONESHOOTOUT_FAULT_HOLD_RENDER": "stop",
+            "TONESHOOTOUT_RENDER__MAX_RENDER_SECONDS": "1",
+            "TONESHOOTOUT_RENDER__MAX_ATTEMPTS": "1",
+        },
+    )
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+def test_failed_render_says_why_in_words(
+    browser: Browser, timing_out_server: LiveServer, material: Material
+) -> None:
+    context = browser.new_context(base_url=timing_out_server.url)
+    watch = PageWatch(origin=timing_out_server.url)
+    try:
+        page = context.new_page()
+        watch.attach(page)
+        api = BrowserApi(context, timing_out_server.url)
+        api.sign_up()
+        render = submit(api, two_chain_shootout(api, material, "Too slow")["id"])
+        page.goto(f"/renders/{render['id']}")
+        expect(page.locator("#render-state")).to_have_text("Failed.", timeout=60_000)
+        reason = page.locator("#render-reason")
+        expect(reason).to_contain_text("took longer than a render may take")
+        expect(page.get_by_role("button", name="Cancel")).to_be_hidden()
+        page.reload()  # the same words from the database
+        expect(reason).to_contain_text("took longer than a render may take")
+        assert not watch.problems(), watch.problems()
+    finally:
+        context.close()
