@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import statistics
 import zipfile
 from itertools import pairwise
 from pathlib import Path
@@ -86,9 +87,8 @@ def test_results_page_passes_checks(page: Page, signed_in: Rendered, audit: Audi
     audit("render-results")
 
 
-def test_switch_keeps_playhead_and_ramps_within_budget(page: Page, signed_in: Rendered) -> None:
-    open_results(page, signed_in.render_id)
-    start_playing(page)
+def switch_by_key(page: Page, key: str) -> dict[str, Any]:
+    """Press `key` during playback; the playhead and the clock around it, and the switch."""
     page.evaluate(
         """() => {
           const p = document.querySelector('ab-player');
@@ -97,23 +97,38 @@ def test_switch_keeps_playhead_and_ramps_within_budget(page: Page, signed_in: Re
           }, {capture: true, once: true});
         }"""
     )
-    page.keyboard.press("2")
+    page.keyboard.press(key)
     after = state(page)
     press = page.evaluate("() => window.__press")
     switch = page.evaluate("() => document.querySelector('ab-player').lastSwitch")
-    assert after["active"] == 1
-    assert (switch["from"], switch["to"]) == (0, 1)
-    assert 0.005 <= switch["rampSeconds"] <= 0.010
-    latency = switch["rampStartAt"] - switch["requestedAt"]
-    assert 0 <= latency <= SWITCH_BUDGET_MS, f"gain ramp started {latency:.1f} ms after the key"
-    # The playhead moved on with the clock only: no jump at the switch.
-    moved = after["t"] - press["t"]
-    elapsed = (after["perf"] - press["perf"]) / 1000
-    assert abs(moved - elapsed) < 0.05, f"playhead moved {moved:.3f} s in {elapsed:.3f} s"
-    page.wait_for_timeout(60)  # > the 8 ms ramp plus a render quantum
-    gains = state(page)["gains"]
-    assert gains[1] > 0.99, gains
-    assert gains[0] < 0.01, gains
+    return {"after": after, "press": press, "switch": switch}
+
+
+def test_switch_keeps_playhead_and_ramps_within_budget(page: Page, signed_in: Rendered) -> None:
+    open_results(page, signed_in.render_id)
+    start_playing(page)
+    latencies = []
+    for n, key in enumerate("21212"):
+        seen = switch_by_key(page, key)
+        after, press, switch = seen["after"], seen["press"], seen["switch"]
+        assert after["active"] == int(key) - 1
+        assert (switch["from"], switch["to"]) == (2 - int(key), int(key) - 1)
+        assert 0.005 <= switch["rampSeconds"] <= 0.010
+        latencies.append(switch["rampStartAt"] - switch["requestedAt"])
+        # The playhead moved on with the clock only: no jump at the switch.
+        moved = after["t"] - press["t"]
+        elapsed = (after["perf"] - press["perf"]) / 1000
+        assert abs(moved - elapsed) < 0.05, (
+            f"switch {n}: playhead moved {moved:.3f} s in {elapsed:.3f} s"
+        )
+        page.wait_for_timeout(60)  # > the 8 ms ramp plus a render quantum
+        gains = state(page)["gains"]
+        assert gains[int(key) - 1] > 0.99, gains
+        assert gains[2 - int(key)] < 0.01, gains
+    # From the key event's time stamp to the ramp on the graph. The median of five: on a shared
+    # machine one event can wait for the main thread, which is not the player's doing.
+    assert all(latency >= 0 for latency in latencies), latencies
+    assert statistics.median(latencies) <= SWITCH_BUDGET_MS, latencies
 
 
 def test_drag_on_waveform_loops_every_chain(page: Page, signed_in: Rendered) -> None:
