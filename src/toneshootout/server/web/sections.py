@@ -15,6 +15,7 @@ from toneshootout.server.library.schemas import (
 LIBRARY_SECTIONS = (ItemKind.DI_TRACK, ItemKind.CAPTURE, ItemKind.IR)
 
 _TITLES = {ItemKind.DI_TRACK: "DI tracks", ItemKind.CAPTURE: "Captures", ItemKind.IR: "IRs"}
+_PLURALS = {ItemKind.DI_TRACK: "DI tracks", ItemKind.CAPTURE: "captures", ItemKind.IR: "IRs"}
 _ACCEPT = {
     ItemKind.DI_TRACK: ".wav,.flac,.aif,.aiff,audio/*",
     ItemKind.CAPTURE: ".nam",
@@ -29,6 +30,8 @@ CHANNEL_WORDS = {1: "mono", 2: "stereo"}
 
 
 def _duration(seconds: float) -> str:
+    if seconds < 1.0:
+        return f"{seconds * 1000:.0f} ms"
     minutes, rest = divmod(seconds, 60.0)
     return f"{int(minutes)}:{rest:04.1f}" if minutes else f"{rest:.1f} s"
 
@@ -81,6 +84,7 @@ class LibrarySection:
     kind: str
     collection: str
     title: str
+    plural: str
     label: str
     accept: str
     hint: str
@@ -93,6 +97,7 @@ class LibrarySection:
             kind=kind.value,
             collection=kind.collection,
             title=_TITLES[kind],
+            plural=_PLURALS[kind],
             label=kind.label,
             accept=_ACCEPT[kind],
             hint=_HINTS[kind],

@@ -50,7 +50,7 @@ function uploadRow(list, file) {
   const status = document.createElement("p");
   status.className = "upload-status";
   status.textContent = "Waiting…";
-  li.append(name, progress, status);
+  li.append(name, status, progress);
   list.prepend(li);
   return { li, progress, status };
 }
@@ -64,7 +64,7 @@ async function refreshSection(section) {
 async function uploadFiles(section, files) {
   const list = section.querySelector("[data-uploads]");
   const rows = [...files].map((file) => [file, uploadRow(list, file)]);
-  let added = 0;
+  const done = [];
   for (const [file, row] of rows) {  // one at a time: the server rate-limits uploads per user
     row.status.textContent = "Uploading…";
     try {
@@ -75,7 +75,7 @@ async function uploadFiles(section, files) {
       row.progress.value = 1;
       row.status.className = "upload-status upload-done";
       row.status.textContent = "Added to your library.";
-      added += 1;
+      done.push(row.li);
     } catch (err) {
       row.progress.remove();
       row.li.classList.add("refused");
@@ -84,7 +84,10 @@ async function uploadFiles(section, files) {
       row.status.textContent = `Refused: ${describeError(err)}`;
     }
   }
-  if (added) await refreshSection(section);
+  if (!done.length) return;
+  await refreshSection(section);
+  // The new rows are in the list now; refused files stay, with their reasons, until reload.
+  setTimeout(() => done.forEach((li) => li.remove()), 5000);
 }
 
 function bindDropzone(section) {

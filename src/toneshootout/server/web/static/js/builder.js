@@ -1,1 +1,0 @@
-// The shootout builder (in progress).
