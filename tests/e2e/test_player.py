@@ -180,10 +180,13 @@ def test_player_works_from_keyboard_alone(page: Page, signed_in: Rendered) -> No
     assert state(page)["active"] == 0
     page.keyboard.press("Space")
     assert state(page)["paused"]
-    # Keys typed into a form field stay there.
+    # Keys typed into a form field, or meant for a media element's controls, stay there.
     page.locator("#null-a").focus()
     page.keyboard.press("2")
     assert state(page)["active"] == 0
+    page.locator("montage-player audio").focus()
+    page.keyboard.press("Space")
+    assert state(page)["paused"]
 
 
 def test_chain_sources_of_one_di_start_within_one_sample(page: Page, signed_in: Rendered) -> None:

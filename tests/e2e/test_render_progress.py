@@ -121,7 +121,10 @@ def timing_out_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live
 
 
 def test_failed_render_says_why_in_words(
-    browser: Browser, timing_out_server: LiveServer, material: Material
+    browser: Browser,
+    timing_out_server: LiveServer,
+    material: Material,
+    audit_for: Callable[[Page], Audit],
 ) -> None:
     context = browser.new_context(base_url=timing_out_server.url)
     watch = PageWatch(origin=timing_out_server.url)
@@ -136,6 +139,7 @@ def test_failed_render_says_why_in_words(
         reason = page.locator("#render-reason")
         expect(reason).to_contain_text("took longer than a render may take")
         expect(page.get_by_role("button", name="Cancel")).to_be_hidden()
+        audit_for(page)("render-failed")
         page.reload()  # the same words from the database
         expect(reason).to_contain_text("took longer than a render may take")
         assert not watch.problems(), watch.problems()

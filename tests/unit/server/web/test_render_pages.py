@@ -32,7 +32,7 @@ def test_render_plan_reads_di_objects_with_channel_and_region() -> None:
 
 def test_reason_words_explain_a_failure_with_its_detail() -> None:
     render = Render(state="failed", reason="timeout", detail="ran 1801 s")
-    assert reason_words(render) == f"{REASON_WORDS['timeout']} ran 1801 s"
+    assert reason_words(render) == f"{REASON_WORDS['timeout']} (ran 1801 s)"
 
 
 def test_reason_words_fall_back_for_an_unknown_code_and_stay_empty_unless_failed() -> None:

@@ -69,7 +69,7 @@ function paint(status) {
   $("render-percent").textContent = `${Math.round(progress * 100)} %`;
   $("render-eta").textContent = state === "running" ? duration(status.eta_seconds) : "";
   const reason = state === "failed"
-    ? `${words.reasons[status.reason] || "It failed."}${status.detail ? ` ${status.detail}` : ""}`
+    ? `${words.reasons[status.reason] || "It failed."}${status.detail ? ` (${status.detail})` : ""}`
     : "";
   $("render-reason").textContent = reason;
   $("render-cancel").hidden = TERMINAL.has(state);
