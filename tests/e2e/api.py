@@ -27,6 +27,10 @@ class BrowserApi:
         self.context = context
         self.base_url = base_url
 
+    def csrf_headers(self) -> dict[str, str]:
+        """The CSRF header a page's script would send with an unsafe request."""
+        return self._csrf()
+
     def _csrf(self) -> dict[str, str]:
         for cookie in self.context.cookies(self.base_url):
             if cookie["name"] == CSRF_COOKIE:

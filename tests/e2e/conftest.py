@@ -134,17 +134,24 @@ def axe() -> str:
     return source
 
 
+def audit_page(page: Page, axe: str, name: str) -> list[Path]:
+    """axe-core on the page as it is now (serious/critical fail) and its screenshots."""
+    violations = axe_violations(page, axe)
+    taken = screenshots(page, name)
+    assert not violations, f"axe on {page.url}:\n{describe_violations(violations)}"
+    return taken
+
+
 @pytest.fixture
 def audit(page: Page, axe: str) -> Audit:
-    """Check the page as it is now with axe-core and keep its screenshots."""
+    """Check the test's page as it is now with axe-core and keep its screenshots."""
+    return lambda name: audit_page(page, axe, name)
 
-    def run(name: str) -> list[Path]:
-        violations = axe_violations(page, axe)
-        taken = screenshots(page, name)
-        assert not violations, f"axe on {page.url}:\n{describe_violations(violations)}"
-        return taken
 
-    return run
+@pytest.fixture
+def audit_for(axe: str) -> Callable[[Page], Audit]:
+    """The same check for a page the test made itself (e.g. on another server)."""
+    return lambda page: lambda name: audit_page(page, axe, name)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import soundfile as sf
 
 from tests.e2e.api import BrowserApi
@@ -13,6 +14,8 @@ from toneshootout.engine.demo.di import synthesize_di_riff
 from toneshootout.engine.demo.material import write_demo_material
 
 DI_SECONDS = 12.0  # long enough to seek ±5 s and loop inside it, short enough to render fast
+RATE = 48000
+LEAD_IN = RATE // 4  # silence before the first note, so each chain's onset can be found
 
 
 @dataclass(frozen=True)
@@ -25,7 +28,9 @@ class Material:
 def make_material(root: Path) -> Material:
     write_demo_material(root / "material")
     di = root / "riff.wav"
-    sf.write(di, synthesize_di_riff(48000, DI_SECONDS, 7), 48000, subtype="PCM_24")
+    riff = synthesize_di_riff(RATE, DI_SECONDS, 7)
+    silence = np.zeros((LEAD_IN, *riff.shape[1:]), dtype=riff.dtype)
+    sf.write(di, np.concatenate([silence, riff]), RATE, subtype="PCM_24")
     return Material(
         di=di,
         captures=sorted((root / "material" / "captures").glob("*.nam")),

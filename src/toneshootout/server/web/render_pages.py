@@ -68,7 +68,7 @@ def reason_words(render: Render) -> str:
     if render.state != "failed":
         return ""
     words = REASON_WORDS.get(render.reason or "", "It failed.")
-    return f"{words} {render.detail}" if render.detail else words
+    return f"{words} ({render.detail})" if render.detail else words
 
 
 @router.get("/renders/{render_id}")

@@ -22,15 +22,17 @@ function ownerOfKeys() {
   return null;
 }
 
-function typingInto(target) {
+// Form fields keep their keys, and so do media elements (Space and arrows drive their own
+// controls, e.g. the montage's <audio>).
+function keepsItsKeys(target) {
   if (!(target instanceof Element)) return false;
-  return Boolean(target.closest("input, textarea, select, [contenteditable=''], [contenteditable='true']"));
+  return Boolean(target.closest("input, textarea, select, audio, video, [contenteditable=''], [contenteditable='true']"));
 }
 
 // One listener for the page: keys act on one player and never while a form field has focus.
 document.addEventListener("keydown", (event) => {
   if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
-  if (typingInto(event.target)) return;
+  if (keepsItsKeys(event.target)) return;
   const player = ownerOfKeys();
   if (player) player.handleKey(event);
 });
@@ -126,6 +128,11 @@ export class AbPlayer extends HTMLElement {
   /** The last switch: {from, to, requestedAt, rampStartAt, contextTime, rampSeconds, outputAt}. */
   get lastSwitch() {
     return this._engine ? this._engine.lastSwitch : null;
+  }
+
+  /** Each chain's gain as the audio graph last computed it (1 for the audible chain, else 0). */
+  get gainValues() {
+    return this._engine ? this._engine.gains.map((node) => node.gain.value) : [];
   }
 
   /** The decoded AudioBuffer of chain `i` (tests compare the chains' onsets with it). */

@@ -54,7 +54,11 @@ function paint(status) {
   const state = status.state;
   const progress = Math.max(0, Math.min(1, Number(status.progress) || 0));
   let text = words.states[state] || state;
-  if (state === "running" && status.di) {
+  if (state === "running" && (status.step === "load" || status.step === "align" || !status.step)) {
+    text = status.step === "align"
+      ? "Measuring each chain's latency and polarity."
+      : "Loading the inputs.";
+  } else if (state === "running" && status.di) {
     text = status.chain ? `Rendering ${status.di} through ${status.chain}.` : `Writing the results of ${status.di}.`;
   }
   if (state === "running" && status.cancel_requested) text = "Cancelling…";
@@ -65,7 +69,7 @@ function paint(status) {
   $("render-percent").textContent = `${Math.round(progress * 100)} %`;
   $("render-eta").textContent = state === "running" ? duration(status.eta_seconds) : "";
   const reason = state === "failed"
-    ? `${words.reasons[status.reason] || "It failed."}${status.detail ? ` ${status.detail}` : ""}`
+    ? `${words.reasons[status.reason] || "It failed."}${status.detail ? ` (${status.detail})` : ""}`
     : "";
   $("render-reason").textContent = reason;
   $("render-cancel").hidden = TERMINAL.has(state);

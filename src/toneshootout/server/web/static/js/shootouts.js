@@ -1,10 +1,8 @@
-// Shootouts list: new, clone, delete (through the API), then the list is read again.
+// Shootouts list: clone and delete through the API ("New shootout" is a plain link).
 import { api, describeError } from "./api.js";
 import { setBusy } from "./forms.js";
 
 const errorSlot = document.getElementById("list-error");
-
-document.getElementById("new-shootout").addEventListener("click", () => location.assign("/shootouts/new"));
 
 for (const row of document.querySelectorAll("[data-shootout-id]")) {
   const id = row.dataset.shootoutId;

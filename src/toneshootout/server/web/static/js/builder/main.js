@@ -183,8 +183,9 @@ function layout() {
   ui.warningsHeading = h("h2", { hidden: true }, "Before you render");
   ui.warnings = h("ul", { class: "warnings" });
   ui.estimate = h("p", { class: "notice estimate" });
-  ui.save = h("button", { type: "submit", class: "primary" }, "Save");
-  ui.render = h("button", { type: "button", onclick: onRender }, "Render");
+  ui.save = h("button", { type: "submit" }, "Save");
+  // Render is what the page is for (it saves first when needed).
+  ui.render = h("button", { type: "button", class: "primary", onclick: onRender }, "Render");
   ui.status = h("p", { class: "status", role: "status", "aria-live": "polite" });
   const form = h("form", { id: "builder-form", novalidate: true },
     ui.formError,
