@@ -69,7 +69,7 @@ def first_sound(page: Page, api: BrowserApi, shootout_id: str) -> dict[str, floa
         "() => document.querySelector('ab-player')?.getAttribute('aria-busy') === 'false'",
         timeout=120_000,
     )
-    page.locator("ab-player").get_by_role("button", name="Play", exact=True).click()
+    page.locator("ab-player").first.get_by_role("button", name="Play", exact=True).click()
     page.wait_for_function(SOUND_JS)
     sound = time.monotonic()
     return {"total": sound - start, "render": rendered - start, "page": sound - rendered}

@@ -72,7 +72,7 @@ def state(page: Page) -> dict[str, Any]:
 
 
 def start_playing(page: Page) -> None:
-    page.locator(PLAYER).get_by_role("button", name="Play", exact=True).click()
+    page.locator(PLAYER).first.get_by_role("button", name="Play", exact=True).click()
     page.wait_for_function(PLAYING_JS)
 
 
