@@ -14,7 +14,18 @@ $(STAMP): pyproject.toml $(wildcard setup.py) $(NATIVE_SOURCES)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+# Browser packages (web/package-lock.json) installed by npm ci, then copied into the server's
+# static folder (gitignored); redone only when the lock file or the copy script changes.
+WEB_MODULES := web/node_modules/.package-lock.json
+VENDOR_INDEX := src/toneshootout/server/web/static/vendor/index.js
+
+$(WEB_MODULES): web/package-lock.json
+	npm ci --prefix web --no-audit --no-fund
+
+$(VENDOR_INDEX): $(WEB_MODULES) web/copy-vendor.mjs
+	node web/copy-vendor.mjs
+
+setup: $(STAMP) $(VENDOR_INDEX)
 
 # The service on http://127.0.0.1:8000 with the embedded defaults (SQLite and files under ./var);
 # migrations are applied as their own step first. Ctrl-C stops it.

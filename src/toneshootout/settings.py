@@ -154,6 +154,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     host: str = "127.0.0.1"
     port: int = 8000
+    # "auto": human-readable lines on a terminal, JSON lines otherwise (files, pipes, journald).
+    log_format: Literal["auto", "json", "text"] = "auto"
     database_url: str | None = None  # shorthand for db.url, as the docs name it
     redis_url: str | None = None
     db: DatabaseSettings = Field(default_factory=DatabaseSettings)

@@ -26,6 +26,7 @@ from tests.fault.cluster import Cluster
 from toneshootout.server.db.engine import create_engine, create_sessionmaker
 from toneshootout.server.db.models.render import Render, RenderOutput
 from toneshootout.server.render.events import RenderEvent
+from toneshootout.server.render.states import RenderState
 from toneshootout.server.storage.local import LocalStorage
 from toneshootout.worker.context import WorkerContext
 from toneshootout.worker.janitor import clean_render_folders, dangling_outputs
@@ -146,9 +147,9 @@ async def judge(ctx: WorkerContext, report: Report) -> None:
             ).all()
         )
     counts = Counter(r.state for r in rows)
-    report.succeeded = counts["succeeded"]
-    report.cancelled = counts["cancelled"]
-    report.failed = dict(Counter(r.reason or "none" for r in rows if r.state == "failed"))
+    report.succeeded = counts[RenderState.SUCCEEDED]
+    report.cancelled = counts[RenderState.CANCELLED]
+    report.failed = dict(Counter(r.reason or "none" for r in rows if r.state == RenderState.FAILED))
     report.lost = report.accepted - report.succeeded - report.failed_total - report.cancelled
     if len(rows) != report.accepted:
         report.notes.append(f"{len(rows)} rows for {report.accepted} accepted submissions")

@@ -102,8 +102,12 @@ def test_render_cancelled_midway_leaves_nothing(kit: Kit, tmp_path: Path) -> Non
 
     def sink(event: ProgressEvent) -> None:
         events.append(event)
-        if event.step == "render" and event.fraction > 0.0:
-            threading.Thread(target=cancel.cancel).start()
+        if event.step == "render" and event.fraction > 0.0 and not cancel.cancelled:
+            # Cancelled from another thread, but waited for: the render cannot outrun the
+            # cancel on a fast machine (it would finish and the test would see no cancel).
+            canceller = threading.Thread(target=cancel.cancel)
+            canceller.start()
+            canceller.join()
 
     with pytest.raises(RenderCancelled):
         render_shootout(load_spec(kit.spec()), tmp_path / "out", progress=sink, cancel=cancel)

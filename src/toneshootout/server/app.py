@@ -11,6 +11,7 @@ from toneshootout import __version__
 from toneshootout.server.auth.router import router as auth_router
 from toneshootout.server.db.engine import create_engine, create_sessionmaker
 from toneshootout.server.db.migrate import check_schema_current
+from toneshootout.server.demo.router import router as demo_router
 from toneshootout.server.http.cors import StrictCORSMiddleware, cors_options
 from toneshootout.server.http.errors import install_error_handlers
 from toneshootout.server.http.stack import ServiceApp
@@ -25,6 +26,10 @@ from toneshootout.server.shootout.router import router as shootout_router
 from toneshootout.server.state import Services
 from toneshootout.server.storage.janitor import temp_janitor
 from toneshootout.server.storage.local import LocalStorage
+from toneshootout.server.web.deps import LoginRequired, redirect_to_login
+from toneshootout.server.web.pages import STATIC_DIR
+from toneshootout.server.web.router import router as pages_router
+from toneshootout.server.web.static import PageStaticFiles
 from toneshootout.settings import Settings
 from toneshootout.worker.runtime import api_jobs
 
@@ -33,7 +38,14 @@ API_PREFIX = "/api/v1"
 
 def api_routers() -> list[APIRouter]:
     """The feature routers mounted under /api/v1, in OpenAPI order."""
-    return [auth_router, library_router, shootout_router, realtime_router, render_router]
+    return [
+        auth_router,
+        library_router,
+        shootout_router,
+        demo_router,
+        realtime_router,
+        render_router,
+    ]
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -78,8 +90,11 @@ def create_app(settings: Settings) -> FastAPI:
         max_body_size=settings.http.max_body_bytes,  # upload routes set their own, larger
     )
     install_error_handlers(app)
+    app.add_exception_handler(LoginRequired, redirect_to_login)
     app.include_router(ops_router)
     for router in api_routers():
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(pages_router)
+    app.mount("/static", PageStaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(StrictCORSMiddleware, **cors_options(settings))
     return app

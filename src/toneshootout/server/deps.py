@@ -12,8 +12,7 @@ from typing import Annotated, cast
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from toneshootout.server.db.engine import READ_ONLY
-from toneshootout.server.render.outbox import discard_outbox, flush_outbox
+from toneshootout.server.db.session import owned
 from toneshootout.server.state import Services
 from toneshootout.server.storage.base import Storage
 from toneshootout.settings import Settings
@@ -38,22 +37,14 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 async def get_session(request: Request, services: ServicesDep) -> AsyncIterator[AsyncSession]:
-    """The request's session: committed before the response is sent, rolled back on error.
+    """The request's session, owned by `db.session.owned`: committed before the response is
+    sent (then its after-commit hooks run), rolled back on error (then its on-rollback hooks).
 
     Safe methods only read, so their transaction is marked read-only (a deferred BEGIN on
     SQLite, where every other transaction takes the write lock up front).
     """
-    async with services.sessionmaker() as session:
-        if request.method in SAFE_METHODS:
-            await session.connection(execution_options={READ_ONLY: True})
-        try:
-            yield session
-            await session.commit()
-        except BaseException:
-            discard_outbox(session)
-            await session.rollback()
-            raise
-        await flush_outbox(session, services.queue, services.hub)  # only after commit
+    async with owned(services.sessionmaker, read_only=request.method in SAFE_METHODS) as session:
+        yield session
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

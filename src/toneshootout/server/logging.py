@@ -1,10 +1,10 @@
-"""Structured JSON logs: one line per event, request and user IDs attached, secrets scrubbed.
+"""Structured logs: one line per event, request and user IDs attached, secrets scrubbed.
 
 `configure_logging(settings)` is called by `create_app` (so by `toneshootout serve` too); nothing
 happens at import. Both structlog loggers and plain stdlib loggers (`logging.getLogger(...)
-.info(..., extra={...})`, as the auth code uses) end up in the same JSON renderer, so every
-record is a single line: newlines in user values are escaped by the JSON encoding, never
-written raw (REQ-37). Values under secret-looking keys, bearer/JWT-shaped strings and
+.info(..., extra={...})`, as the auth code uses) end up in the same renderer (JSON lines, or
+readable text on a terminal), so every record is a single line: newlines in user values are
+escaped, never written raw (REQ-37). Values under secret-looking keys, bearer/JWT-shaped strings and
 passwords inside database URLs are replaced before rendering.
 """
 
@@ -135,8 +135,18 @@ def _shared_processors() -> list[Processor]:
     ]
 
 
-def json_formatter() -> logging.Formatter:
-    """The formatter that renders any stdlib or structlog record as one JSON line."""
+def escape_newlines(_logger: WrappedLogger, _method: str, event_dict: EventDict) -> EventDict:
+    """structlog processor: one record, one line, in the text format too (REQ-37); only our own
+    tracebacks keep their lines, so a terminal shows them readably."""
+    for key, value in event_dict.items():
+        if key == "exception":
+            continue
+        if isinstance(value, str) and ("\n" in value or "\r" in value):
+            event_dict[key] = value.replace("\r", "\\r").replace("\n", "\\n")
+    return event_dict
+
+
+def _formatter(renderer: Processor, *extra: Processor) -> logging.Formatter:
     return structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=[*_shared_processors(), structlog.stdlib.ExtraAdder()],
         processors=[
@@ -144,9 +154,32 @@ def json_formatter() -> logging.Formatter:
             structlog.processors.format_exc_info,
             drop_color_message,
             redact_secrets,
-            structlog.processors.JSONRenderer(sort_keys=True),
+            *extra,
+            renderer,
         ],
     )
+
+
+def json_formatter() -> logging.Formatter:
+    """The formatter that renders any stdlib or structlog record as one JSON line."""
+    return _formatter(structlog.processors.JSONRenderer(sort_keys=True))
+
+
+def text_formatter(*, colors: bool) -> logging.Formatter:
+    """Human-readable lines for a terminal: same fields, same redaction, one line a record."""
+    return _formatter(
+        structlog.dev.ConsoleRenderer(
+            colors=colors, exception_formatter=structlog.dev.plain_traceback
+        ),
+        escape_newlines,
+    )
+
+
+def wants_json(log_format: str) -> bool:
+    """JSON unless asked for text, or "auto" with stderr on a terminal."""
+    if log_format == "auto":
+        return not sys.stderr.isatty()
+    return log_format == "json"
 
 
 class _CurrentStderrHandler(logging.Handler):
@@ -177,17 +210,18 @@ class _StripQueryStrings(logging.Filter):
         return True
 
 
-def _install_handler(root: logging.Logger) -> None:
+def _install_handler(root: logging.Logger, formatter: logging.Formatter) -> None:
     # Idempotent, and other handlers (pytest's caplog, an operator's) are left alone.
     if any(isinstance(h, _CurrentStderrHandler) for h in root.handlers):
         return
     handler = _CurrentStderrHandler()
-    handler.setFormatter(json_formatter())
+    handler.setFormatter(formatter)
     root.addHandler(handler)
 
 
 def configure_logging(settings: Settings) -> None:
-    """Route structlog and stdlib logging to one JSON-lines handler on stderr (idempotent)."""
+    """Route structlog and stdlib logging to one handler on stderr (idempotent): JSON lines, or
+    readable text on a terminal (`settings.log_format`)."""
     structlog.configure(
         processors=[*_shared_processors(), structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
@@ -195,9 +229,13 @@ def configure_logging(settings: Settings) -> None:
         cache_logger_on_first_use=False,
     )
     root = logging.getLogger()
-    _install_handler(root)
+    use_json = wants_json(settings.log_format)
+    formatter = json_formatter() if use_json else text_formatter(colors=sys.stderr.isatty())
+    _install_handler(root, formatter)
     if root.level == logging.NOTSET or root.level > logging.INFO:
         root.setLevel(logging.DEBUG if settings.db.echo else logging.INFO)
+    # The start-up schema check opens an Alembic migration context, which announces itself.
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
     for name in ("httpx", "httpcore"):
         # Their INFO lines carry full outbound URLs, query strings (OAuth codes) included.
         logging.getLogger(name).setLevel(logging.WARNING)

@@ -17,12 +17,13 @@ from typing import Any, Final
 
 from toneshootout.server.db.engine import READ_ONLY
 from toneshootout.server.db.session import session_scope
-from toneshootout.server.render import jobs
+from toneshootout.server.render import job_repository
 from toneshootout.server.render.events import RenderEvent
+from toneshootout.server.render.repository import attempt_flags
+from toneshootout.server.render.states import RenderState
 from toneshootout.worker.context import WorkerContext, log
 from toneshootout.worker.faults import crash_point
 from toneshootout.worker.process import SandboxOutcome, SandboxProcess
-from toneshootout.worker.repository import attempt_flags
 
 POLL_S: Final = 0.5
 PROGRESS_WRITE_S: Final = 1.0  # at most one progress write per second per job
@@ -46,13 +47,15 @@ class Attempt:
     attempt: int
     owner_id: uuid.UUID
     shootout_id: uuid.UUID | None
-    progress: jobs.Progress = field(default_factory=lambda: jobs.Progress(0.0, "starting"))
+    progress: job_repository.Progress = field(
+        default_factory=lambda: job_repository.Progress(0.0, "starting")
+    )
     progress_dirty: bool = False
     sandbox: SandboxProcess | None = None
     stop_requested: Stop | None = None
 
     def event(
-        self, ctx: WorkerContext, state: str, *, kind: str = "state", **fields: Any
+        self, ctx: WorkerContext, state: RenderState, *, kind: str = "state", **fields: Any
     ) -> RenderEvent:
         """A `RenderEvent` of this attempt with its latest progress (`fields` override)."""
         current = self.progress.current or {}
@@ -75,10 +78,10 @@ class Attempt:
         )
 
 
-def _as_progress(message: dict[str, Any]) -> jobs.Progress:
+def _as_progress(message: dict[str, Any]) -> job_repository.Progress:
     current = {k: str(message[k])[:80] for k in ("di", "chain") if message.get(k)}
     eta = message.get("eta_seconds")
-    return jobs.Progress(
+    return job_repository.Progress(
         progress=min(1.0, max(0.0, float(message.get("overall") or 0.0))),
         step=str(message.get("step") or "")[:64] or None,
         current=current or None,
@@ -101,7 +104,7 @@ async def _pump(ctx: WorkerContext, attempt: Attempt, sandbox: SandboxProcess) -
         now = time.monotonic()
         if step_changed or now - last_event >= PROGRESS_EVENT_S:
             last_event = now
-            await ctx.publish(attempt.event(ctx, "running", kind="progress"))
+            await ctx.publish(attempt.event(ctx, RenderState.RUNNING, kind="progress"))
 
 
 @dataclass
@@ -111,7 +114,9 @@ class _Clock:
     last_write: float = 0.0
 
 
-async def _check_in(ctx: WorkerContext, attempt: Attempt, clock: _Clock) -> jobs.Heartbeat:
+async def _check_in(
+    ctx: WorkerContext, attempt: Attempt, clock: _Clock
+) -> job_repository.Heartbeat:
     """Heartbeat (with progress) when due, else a cheap read of the cancel flag."""
     render = ctx.settings.render
     now = time.monotonic()
@@ -120,7 +125,7 @@ async def _check_in(ctx: WorkerContext, attempt: Attempt, clock: _Clock) -> jobs
     if beat_due or write_progress:
         progress = attempt.progress if attempt.progress_dirty else None
         async with session_scope(ctx.sessionmaker) as session:
-            beat = await jobs.heartbeat(
+            beat = await job_repository.heartbeat(
                 session,
                 attempt.render_id,
                 attempt.attempt,
@@ -134,7 +139,7 @@ async def _check_in(ctx: WorkerContext, attempt: Attempt, clock: _Clock) -> jobs
     async with ctx.sessionmaker() as session:
         await session.connection(execution_options={READ_ONLY: True})
         flags = await attempt_flags(session, attempt.render_id, attempt.attempt)
-    return jobs.Heartbeat(alive=flags.alive, cancel_requested=flags.cancel_requested)
+    return job_repository.Heartbeat(alive=flags.alive, cancel_requested=flags.cancel_requested)
 
 
 async def _watch(ctx: WorkerContext, attempt: Attempt, reader: asyncio.Task[None]) -> Stop | None:

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Final
 
 from toneshootout.server.periodic import periodically
+from toneshootout.server.render.repository import recorded_outputs, render_prefixes
+from toneshootout.server.render.states import RenderState
 from toneshootout.worker.context import WorkerContext, log
-from toneshootout.worker.repository import recorded_outputs, render_prefixes
 
 _ATTEMPT = re.compile(r"^\.?a(\d+)(?:\.(?:partial|old)-\d+)?$")
 JANITOR_MIN_INTERVAL_S: Final = 60.0
@@ -49,7 +50,7 @@ def _keep(entry: Path, row: tuple[str, int, str | None] | None) -> bool:
     if match is None:
         return False
     number = int(match.group(1))
-    if state == "running" and number == attempt:
+    if state == RenderState.RUNNING and number == attempt:
         return True  # the live attempt's staging or published folder
     return prefix is not None and prefix.rsplit("/", 1)[-1] == entry.name
 

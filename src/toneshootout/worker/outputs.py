@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from toneshootout.engine.hashing import sha256_file
-from toneshootout.server.render.jobs import OutputRecord
+from toneshootout.server.render.job_repository import OutputRecord
 
 MEDIA_TYPES: Final = {
     ".wav": "audio/wav",

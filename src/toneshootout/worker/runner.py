@@ -12,19 +12,22 @@ import asyncio
 import os
 import shutil
 import uuid
+from functools import partial
 from pathlib import Path
 from typing import Any, Final
 
 from toneshootout.engine.errors import InvalidInput
+from toneshootout.server.db.hooks import after_commit
 from toneshootout.server.db.session import session_scope
-from toneshootout.server.render import jobs
+from toneshootout.server.render import job_repository
+from toneshootout.server.render.repository import fair_next_queued, render_facts
 from toneshootout.server.render.snapshot import to_engine_spec
+from toneshootout.server.render.states import RenderState
 from toneshootout.worker.attempt import Attempt, Stop, supervise
 from toneshootout.worker.context import WorkerContext, log
 from toneshootout.worker.faults import crash_point, render_hold
 from toneshootout.worker.outputs import read_outputs
 from toneshootout.worker.process import SandboxOutcome
-from toneshootout.worker.repository import fair_next_queued, render_facts
 
 PERMANENT_REASONS: Final = frozenset(
     {"invalid_input", "missing_input", "unsupported", "resource_limit"}
@@ -72,19 +75,19 @@ class RenderRunner:
         try:
             crash_point("before_claim")
             claim = await self._claim(render_id)
-            if claim.outcome is jobs.ClaimOutcome.CLAIMED:
+            if claim.outcome is job_repository.ClaimOutcome.CLAIMED:
                 await self._run_claimed(render_id, claim)
-            elif claim.outcome is jobs.ClaimOutcome.EXHAUSTED:
+            elif claim.outcome is job_repository.ClaimOutcome.EXHAUSTED:
                 await self._announce(render_id)
         finally:
             self._busy -= 1
-        if claim.outcome is jobs.ClaimOutcome.CLAIMED and not self._stopping:
+        if claim.outcome is job_repository.ClaimOutcome.CLAIMED and not self._stopping:
             await self._kick_next()
 
-    async def _claim(self, render_id: uuid.UUID) -> jobs.Claim:
+    async def _claim(self, render_id: uuid.UUID) -> job_repository.Claim:
         render = self.ctx.settings.render
         async with session_scope(self.ctx.sessionmaker) as session:
-            return await jobs.claim(
+            return await job_repository.claim(
                 session,
                 render_id,
                 worker_id=self.ctx.worker_id,
@@ -109,11 +112,10 @@ class RenderRunner:
         async with session_scope(self.ctx.sessionmaker) as session:
             next_id = await fair_next_queued(session, per_user_running=render.per_user_running)
             if next_id is not None:
-                await jobs.mark_kicked(session, [next_id], now=self.ctx.clock())
-        if next_id is not None:
-            await self.ctx.kick([next_id])
+                await job_repository.mark_kicked(session, [next_id], now=self.ctx.clock())
+                after_commit(session, partial(self.ctx.kick, [next_id]))
 
-    async def _run_claimed(self, render_id: uuid.UUID, claim: jobs.Claim) -> None:
+    async def _run_claimed(self, render_id: uuid.UUID, claim: job_repository.Claim) -> None:
         async with self.ctx.sessionmaker() as session:
             facts = await render_facts(session, render_id)
         if facts is None or claim.owner_id is None:
@@ -121,7 +123,7 @@ class RenderRunner:
         attempt = Attempt(render_id, claim.attempt, claim.owner_id, facts.shootout_id)
         self.active[render_id] = attempt
         try:
-            await self.ctx.publish(attempt.event(self.ctx, "running"))
+            await self.ctx.publish(attempt.event(self.ctx, RenderState.RUNNING))
             try:
                 job, names = self._describe(attempt, facts.snapshot)
             except Refused as refused:
@@ -182,7 +184,7 @@ class RenderRunner:
         elif result is Stop.SHUTDOWN:
             await self._release(attempt)
         elif result is Stop.CANCELLED:
-            await self._finish(attempt, "cancelled")
+            await self._finish(attempt, RenderState.CANCELLED)
         elif result is Stop.TIMEOUT:
             limit = self.ctx.settings.render.max_render_seconds
             await self._fail(attempt, "timeout", f"the render ran longer than {limit} s")
@@ -208,9 +210,9 @@ class RenderRunner:
             return
         await self._fail(attempt, reason, detail)
 
-    async def _finish(self, attempt: Attempt, state: str, **values: Any) -> bool:
+    async def _finish(self, attempt: Attempt, state: RenderState, **values: Any) -> bool:
         async with session_scope(self.ctx.sessionmaker) as session:
-            done = await jobs.finish(
+            done = await job_repository.finish(
                 session,
                 attempt.render_id,
                 attempt.attempt,
@@ -218,27 +220,29 @@ class RenderRunner:
                 state=state,
                 **values,
             )
-        if done:
-            fields: dict[str, Any] = {
-                "reason": values.get("reason"),
-                "detail": values.get("detail"),
-                "eta_seconds": None,
-            }
-            if state == "succeeded":
-                fields |= {"progress": 1.0, "step": "done"}
-            await self.ctx.publish(attempt.event(self.ctx, state, **fields))
+            if done:
+                fields: dict[str, Any] = {
+                    "reason": values.get("reason"),
+                    "detail": values.get("detail"),
+                    "eta_seconds": None,
+                }
+                if state == RenderState.SUCCEEDED:
+                    fields |= {"progress": 1.0, "step": "done"}
+                event = attempt.event(self.ctx, state, **fields)
+                after_commit(session, partial(self.ctx.publish, event))
         return done
 
     async def _fail(self, attempt: Attempt, reason: str, detail: str) -> None:
-        await self._finish(attempt, "failed", reason=reason, detail=detail)
+        await self._finish(attempt, RenderState.FAILED, reason=reason, detail=detail)
 
     async def _release(self, attempt: Attempt) -> bool:
         async with session_scope(self.ctx.sessionmaker) as session:
-            released = await jobs.release(
+            released = await job_repository.release(
                 session, attempt.render_id, attempt.attempt, now=self.ctx.clock()
             )
-        if released:
-            await self.ctx.publish(attempt.event(self.ctx, "queued", progress=0.0, step=None))
+            if released:
+                event = attempt.event(self.ctx, RenderState.QUEUED, progress=0.0, step=None)
+                after_commit(session, partial(self.ctx.publish, event))
         return released
 
     async def _succeed(self, attempt: Attempt, summary: dict[str, Any]) -> None:
@@ -251,7 +255,7 @@ class RenderRunner:
         prefix = output_prefix(attempt.owner_id, attempt.render_id, attempt.attempt)
         crash_point("after_rename_before_commit")
         recorded = await self._finish(
-            attempt, "succeeded", output_prefix=prefix, summary=summary, outputs=outputs
+            attempt, RenderState.SUCCEEDED, output_prefix=prefix, summary=summary, outputs=outputs
         )
         if not recorded:  # a newer attempt owns the job: our files must not linger
             await asyncio.to_thread(shutil.rmtree, folder, True)

@@ -13,13 +13,15 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
+from functools import partial
 
+from toneshootout.server.db.hooks import after_commit
 from toneshootout.server.db.session import session_scope
 from toneshootout.server.periodic import periodically
-from toneshootout.server.render import jobs
+from toneshootout.server.render import job_repository
+from toneshootout.server.render.repository import render_facts
 from toneshootout.worker.attempt import Attempt
 from toneshootout.worker.context import WorkerContext, log
-from toneshootout.worker.repository import render_facts
 
 
 async def _announce(ctx: WorkerContext, render_ids: list[uuid.UUID]) -> None:
@@ -34,15 +36,17 @@ async def _announce(ctx: WorkerContext, render_ids: list[uuid.UUID]) -> None:
             await ctx.publish(attempt.event(ctx, facts.state, reason=facts.reason))
 
 
-async def sweep_once(ctx: WorkerContext, *, now: datetime | None = None) -> jobs.SweepResult:
+async def sweep_once(
+    ctx: WorkerContext, *, now: datetime | None = None
+) -> job_repository.SweepResult:
     """One pass: sweep in one transaction, then (after commit) kick and announce."""
     async with session_scope(ctx.sessionmaker) as session:
-        result = await jobs.sweep(
+        result = await job_repository.sweep(
             session,
             now=now or ctx.clock(),
             requeue_after_seconds=ctx.settings.render.requeue_after_seconds,
         )
-    await ctx.kick(result.rekick)
+        after_commit(session, partial(ctx.kick, result.rekick))
     await _announce(ctx, [*result.requeued, *result.failed, *result.cancelled])
     if result.requeued or result.failed or result.cancelled:
         log.info(
@@ -60,7 +64,7 @@ async def sweep_once(ctx: WorkerContext, *, now: datetime | None = None) -> jobs
 async def sweeper(ctx: WorkerContext) -> AsyncIterator[None]:
     """Sweep now and every `sweep_seconds` while the block runs; stop cleanly after it."""
 
-    async def sweep() -> jobs.SweepResult:
+    async def sweep() -> job_repository.SweepResult:
         return await sweep_once(ctx)
 
     async with periodically("render-sweeper", ctx.settings.render.sweep_seconds, sweep, log=log):

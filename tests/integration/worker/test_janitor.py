@@ -9,7 +9,7 @@ from tests.integration.conftest import Kit
 from tests.integration.worker.helpers import add_render, add_user, load, tiny_snapshot
 from toneshootout.server.db.base import utcnow
 from toneshootout.server.db.session import session_scope
-from toneshootout.server.render import jobs
+from toneshootout.server.render import job_repository
 from toneshootout.worker.context import WorkerContext
 from toneshootout.worker.janitor import clean_render_folders, dangling_outputs
 from toneshootout.worker.runner import RenderRunner, output_prefix
@@ -23,7 +23,7 @@ async def test_rerun_after_kill_before_commit_leaves_one_output(
     render_id = await add_render(ctx, owner, tiny_snapshot(ctx, owner, kit))
     t0 = utcnow()
     async with session_scope(ctx.sessionmaker) as session:
-        claim = await jobs.claim(
+        claim = await job_repository.claim(
             session,
             render_id,
             worker_id="killed",
@@ -58,7 +58,7 @@ async def test_janitor_keeps_live_attempt_and_removes_deleted_renders(ctx: Worke
     owner = await add_user(ctx)
     render_id = await add_render(ctx, owner, {"v": 1})
     async with session_scope(ctx.sessionmaker) as session:
-        await jobs.claim(
+        await job_repository.claim(
             session,
             render_id,
             worker_id="w",

@@ -9,15 +9,18 @@ from tests.integration.conftest import Kit
 from tests.integration.worker.helpers import add_render, add_user, load, tiny_snapshot
 from toneshootout.server.db.base import utcnow
 from toneshootout.server.db.session import session_scope
-from toneshootout.server.render import jobs
+from toneshootout.server.render import job_repository
+from toneshootout.server.render.states import RenderState
 from toneshootout.worker.context import WorkerContext
 from toneshootout.worker.runner import RenderRunner
 from toneshootout.worker.sweeper import sweep_once
 
 
-async def _claim(ctx: WorkerContext, render_id: uuid.UUID, now: object, worker: str) -> jobs.Claim:
+async def _claim(
+    ctx: WorkerContext, render_id: uuid.UUID, now: object, worker: str
+) -> job_repository.Claim:
     async with session_scope(ctx.sessionmaker) as session:
-        return await jobs.claim(
+        return await job_repository.claim(
             session,
             render_id,
             worker_id=worker,
@@ -33,16 +36,23 @@ async def test_zombie_attempt_late_write_is_rejected(ctx: WorkerContext) -> None
     render_id = await add_render(ctx, owner, {"v": 1})
     t0 = utcnow()
     zombie = await _claim(ctx, render_id, t0, "zombie")
-    assert zombie.outcome is jobs.ClaimOutcome.CLAIMED
+    assert zombie.outcome is job_repository.ClaimOutcome.CLAIMED
     later = t0 + timedelta(seconds=ctx.settings.render.lease_seconds + 1)
     assert (await sweep_once(ctx, now=later)).requeued == [render_id]
     fresh = await _claim(ctx, render_id, later, "fresh")
-    assert (fresh.outcome, fresh.attempt) == (jobs.ClaimOutcome.CLAIMED, 2)
+    assert (fresh.outcome, fresh.attempt) == (job_repository.ClaimOutcome.CLAIMED, 2)
     async with session_scope(ctx.sessionmaker) as session:
-        late = await jobs.finish(
-            session, render_id, zombie.attempt, now=later, state="succeeded", output_prefix="x"
+        late = await job_repository.finish(
+            session,
+            render_id,
+            zombie.attempt,
+            now=later,
+            state=RenderState.SUCCEEDED,
+            output_prefix="x",
         )
-        beat = await jobs.heartbeat(session, render_id, zombie.attempt, now=later, lease_seconds=5)
+        beat = await job_repository.heartbeat(
+            session, render_id, zombie.attempt, now=later, lease_seconds=5
+        )
     assert late is False
     assert beat.alive is False
     render = await load(ctx, render_id)

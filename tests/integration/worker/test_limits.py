@@ -21,11 +21,12 @@ from tests.integration.worker.helpers import (
 )
 from toneshootout.server.db.base import utcnow
 from toneshootout.server.db.session import session_scope
-from toneshootout.server.render import jobs
+from toneshootout.server.render import job_repository
+from toneshootout.server.render.repository import fair_next_queued
+from toneshootout.server.render.states import RenderState
 from toneshootout.settings import Settings
 from toneshootout.worker.context import WorkerContext
 from toneshootout.worker.faults import HOLD_RENDER_ENV, HOLD_UNTIL_STOPPED
-from toneshootout.worker.repository import fair_next_queued
 from toneshootout.worker.runner import RenderRunner
 
 
@@ -92,7 +93,7 @@ async def test_cancel_stops_running_render_and_frees_the_worker(
     task = asyncio.create_task(runner.run(render_id))
     await wait_for_state(ctx, render_id, {"running"})
     async with session_scope(ctx.sessionmaker) as session:
-        assert await jobs.request_cancel(session, render_id, now=utcnow()) == "running"
+        assert await job_repository.request_cancel(session, render_id, now=utcnow()) == "running"
     await wait_for_state(ctx, render_id, {"cancelled"}, timeout=CANCEL_BOUND_S)
     await asyncio.wait_for(task, CANCEL_BOUND_S)
     assert not runner.active
@@ -109,7 +110,7 @@ async def test_fair_next_prefers_owner_waiting_longest(ctx: WorkerContext) -> No
     ]
     b_job = await add_render(ctx, user_b, {"v": 1}, queued_at=t0 + timedelta(seconds=10))
     async with session_scope(ctx.sessionmaker) as session:
-        claim = await jobs.claim(
+        claim = await job_repository.claim(
             session,
             a_jobs[0],
             worker_id="w",
@@ -118,8 +119,8 @@ async def test_fair_next_prefers_owner_waiting_longest(ctx: WorkerContext) -> No
             per_user_running=1,
             global_running=1,
         )
-        assert claim.outcome is jobs.ClaimOutcome.CLAIMED
-        deferred = await jobs.claim(
+        assert claim.outcome is job_repository.ClaimOutcome.CLAIMED
+        deferred = await job_repository.claim(
             session,
             b_job,
             worker_id="w",
@@ -128,6 +129,6 @@ async def test_fair_next_prefers_owner_waiting_longest(ctx: WorkerContext) -> No
             per_user_running=1,
             global_running=1,
         )
-        assert deferred.outcome is jobs.ClaimOutcome.DEFERRED
-        await jobs.finish(session, a_jobs[0], 1, now=t0, state="succeeded")
+        assert deferred.outcome is job_repository.ClaimOutcome.DEFERRED
+        await job_repository.finish(session, a_jobs[0], 1, now=t0, state=RenderState.SUCCEEDED)
         assert await fair_next_queued(session, per_user_running=1) == b_job

@@ -23,6 +23,7 @@ from toneshootout.server.auth.csrf import CSRF_HEADER, check_double_submit
 from toneshootout.server.auth.errors import InvalidToken, NotAuthenticated, RefreshTokenReused
 from toneshootout.server.auth.schemas import RefreshRequest
 from toneshootout.server.db.models.user import User
+from toneshootout.server.db.session import owned
 from toneshootout.server.deps import ServicesDep, SessionDep, SettingsDep
 from toneshootout.server.logging import bind_user_id
 
@@ -136,16 +137,8 @@ async def get_refresh_session(services: ServicesDep) -> AsyncIterator[AsyncSessi
     Reuse must both answer 401 and revoke the family for good; a plain request session would
     roll the revocation back together with the error.
     """
-    async with services.sessionmaker() as session:
-        try:
-            yield session
-            await session.commit()
-        except RefreshTokenReused:
-            await session.commit()
-            raise
-        except BaseException:
-            await session.rollback()
-            raise
+    async with owned(services.sessionmaker, commit_despite=(RefreshTokenReused,)) as session:
+        yield session
 
 
 RefreshSessionDep = Annotated[AsyncSession, Depends(get_refresh_session, scope="function")]

@@ -6,7 +6,6 @@ a refresh-token family; every access token names its family, so ending the famil
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from toneshootout.server.auth.tokens import (
 from toneshootout.server.db.models.user import User
 from toneshootout.server.http.ratelimit import RateLimiter
 from toneshootout.server.storage.base import Storage
+from toneshootout.server.storage.hooks import delete_prefix_after_commit
 from toneshootout.settings import AuthSettings
 
 RATE_WINDOW_SECONDS = 60.0
@@ -198,15 +198,14 @@ async def change_password(
 async def delete_account(
     session: AsyncSession, *, storage: Storage, user: User, password: str
 ) -> None:
-    """Delete the user's rows (cascading) and then every file in their storage folder."""
+    """Delete the user's rows (cascading); their storage folder goes once that has committed."""
     ok, _ = await verify_password(password, user.password_hash)
     if not ok:
         security_event("account_delete_failure", user_id=user.id, reason="credentials")
         raise WrongPassword("the password is wrong")
-    # Rows first: the flush runs every cascade now, so a failure leaves the files in place;
-    # files are removed only once the database has accepted the delete.
+    # The files go only after the commit: a failed commit keeps them with the rows naming them.
     await repository.delete_user(session, user.id)
-    await asyncio.to_thread(storage.delete_prefix, f"{user.id}/")
+    delete_prefix_after_commit(session, storage, f"{user.id}/")
     security_event("account_delete", user_id=user.id)
 
 

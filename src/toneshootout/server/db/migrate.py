@@ -6,12 +6,14 @@ checks that the database is at the head revision and refuses to start otherwise 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -47,6 +49,30 @@ def head_revision() -> str | None:
 
 def _current(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    """Where a database stands: its revision, the one this code needs, and whether it is bare."""
+
+    current: str | None
+    head: str | None
+    empty: bool  # no tables at all: never used, so nothing in it can be lost
+
+    @property
+    def is_current(self) -> bool:
+        return self.current == self.head
+
+
+def _state(connection: Connection) -> tuple[str | None, bool]:
+    return _current(connection), not inspect(connection).get_table_names()
+
+
+async def schema_state(engine: AsyncEngine) -> SchemaState:
+    """Read the database's revision and whether it holds any table."""
+    async with engine.connect() as connection:
+        current, empty = await connection.run_sync(_state)
+    return SchemaState(current=current, head=head_revision(), empty=empty)
 
 
 async def check_schema_current(engine: AsyncEngine) -> None:

@@ -1,8 +1,9 @@
 """Security headers on every response (REQ-20), as pure ASGI so streamed files get them too.
 
 A header a route already set (a download's sandbox CSP, say) is kept: routes know better.
-Swagger UI at `/docs` needs scripts and styles from its CDN, so only there is the CSP relaxed,
-and never `frame-ancestors`.
+HTML responses (the pages) get the page CSP, which lets the page load its own scripts, styles,
+media and images; every other response keeps the strict API CSP. Swagger UI at `/docs` needs
+scripts and styles from its CDN, so only there is the CSP relaxed, and never `frame-ancestors`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,11 @@ DOCS_CSP = (
     "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
     "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
     "img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'"
+)
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
+    "media-src 'self' blob:; connect-src 'self'; font-src 'self'; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
 )
 HSTS = "max-age=63072000; includeSubDomains"
 DOCS_PATHS = ("/docs", "/docs/oauth2-redirect")
@@ -46,22 +52,33 @@ class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
         self.hsts = hsts
-        # Encoded once: the set depends only on whether the path is the docs page.
+        # Encoded once: the set depends only on the path (docs or not) and HTML or not.
         self._api = _encoded(security_headers("", hsts=hsts))
         self._docs = _encoded(security_headers(DOCS_PATHS[0], hsts=hsts))
+        self._page = [
+            (name, PAGE_CSP.encode() if name == b"content-security-policy" else value)
+            for name, value in self._api
+        ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        wanted = self._docs if scope.get("path", "") in DOCS_PATHS else self._api
+        is_docs = scope.get("path", "") in DOCS_PATHS
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", ()))
-                present = {bytes(name).lower() for name, _ in headers}
+                present = {bytes(name).lower(): bytes(value) for name, value in headers}
+                wanted = self._docs if is_docs else self._api
+                if not is_docs and _is_html(present.get(b"content-type", b"")):
+                    wanted = self._page
                 headers.extend(pair for pair in wanted if pair[0] not in present)
                 message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _is_html(content_type: bytes) -> bool:
+    return content_type.split(b";", 1)[0].strip().lower() == b"text/html"

@@ -34,3 +34,11 @@ class ItemKind(StrEnum):
 
 _COLLECTIONS = {ItemKind.DI_TRACK: "di-tracks", ItemKind.CAPTURE: "captures", ItemKind.IR: "irs"}
 _LABELS = {ItemKind.DI_TRACK: "DI track", ItemKind.CAPTURE: "capture", ItemKind.IR: "IR"}
+
+
+class ItemSource(StrEnum):
+    """Where a library item's file came from."""
+
+    UPLOAD = "upload"  # an HTTP upload by its owner
+    DEMO = "demo"  # the engine's generated demo material ("Try the demo")
+    TONE3000 = "tone3000"  # imported from TONE3000 (not yet offered)

@@ -34,6 +34,8 @@ class ItemRecord(NamedTuple):
     media_type: str
     tags: list[str]
     item_metadata: dict[str, Any]
+    source: str
+    attribution: str | None
     created_at: datetime
     updated_at: datetime
 
@@ -61,9 +63,9 @@ async def get_owned(
 
 async def find_duplicate(
     session: AsyncSession, *, owner_id: uuid.UUID, kind: ItemKind, sha256: str
-) -> uuid.UUID | None:
-    """The id of the owner's item of `kind` with these exact bytes, if any."""
-    query = select(LibraryItem.id).where(
+) -> LibraryItem | None:
+    """The owner's item of `kind` with these exact bytes, if any."""
+    query = select(LibraryItem).where(
         LibraryItem.owner_id == owner_id, LibraryItem.kind == kind, LibraryItem.sha256 == sha256
     )
     return (await session.execute(query)).scalar_one_or_none()

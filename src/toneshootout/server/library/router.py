@@ -5,14 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from starlette.responses import FileResponse
 
 from toneshootout.server.auth.deps import CurrentUser
 from toneshootout.server.deps import SessionDep, SettingsDep, StorageDep
-from toneshootout.server.http.ratelimit import RateLimiterDep
 from toneshootout.server.library import service
-from toneshootout.server.library.deps import PendingFilesDep
+from toneshootout.server.library.deps import upload_admission
 from toneshootout.server.library.downloads import file_download
 from toneshootout.server.library.kinds import ItemKind
 from toneshootout.server.library.repository import ItemFilter
@@ -45,11 +44,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _content_length(request: Request) -> int | None:
-    value = request.headers.get("content-length")
-    return int(value) if value is not None and value.isdigit() else None
-
-
 def _kind_router(kind: ItemKind) -> APIRouter:
     router = APIRouter(prefix=f"/{kind.collection}", tags=["library"], responses=_ERRORS)
     label = kind.label
@@ -60,6 +54,7 @@ def _kind_router(kind: ItemKind) -> APIRouter:
         summary=f"Upload a {label}",
         openapi_extra=_UPLOAD_BODY,
         max_body_size=UPLOAD_BODY_CEILING_BYTES,
+        dependencies=[Depends(upload_admission(kind))],  # refused or admitted before the body
     )
     async def upload(
         *,
@@ -68,21 +63,16 @@ def _kind_router(kind: ItemKind) -> APIRouter:
         session: SessionDep,
         settings: SettingsDep,
         storage: StorageDep,
-        pending: PendingFilesDep,
-        limiter: RateLimiterDep,
     ) -> ItemOut:
         """Upload one file as the multipart field `file`; it is validated before it is kept."""
         upload = service.UploadRequest(
             body=request.stream(),
             content_type=request.headers.get("content-type"),
-            content_length=_content_length(request),
         )
         item = await service.upload_item(
             session,
             storage=storage,
             limits=settings.storage,
-            pending=pending,
-            limiter=limiter,
             owner_id=user.id,
             kind=kind,
             upload=upload,
@@ -134,12 +124,12 @@ def _kind_router(kind: ItemKind) -> APIRouter:
         item_id: uuid.UUID,
         user: CurrentUser,
         session: SessionDep,
-        pending: PendingFilesDep,
+        storage: StorageDep,
         force: bool = False,
     ) -> Response:
         """Delete the item; refused (409) while a shootout uses it, unless `force=true`."""
         await service.delete_item(
-            session, pending=pending, owner_id=user.id, kind=kind, item_id=item_id, force=force
+            session, storage=storage, owner_id=user.id, kind=kind, item_id=item_id, force=force
         )
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 

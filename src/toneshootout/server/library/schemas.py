@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from toneshootout.server.db.models.library_item import LibraryItem
-from toneshootout.server.library.kinds import ItemKind
+from toneshootout.server.library.kinds import ItemKind, ItemSource
 from toneshootout.server.library.names import MAX_NAME_BYTES, clean_tag
 from toneshootout.server.library.repository import ItemRecord
 
@@ -77,6 +77,8 @@ class ItemOut(_Output):
     media_type: str
     tags: list[str]
     metadata: DiTrackMetadata | CaptureMetadata | IrMetadata
+    source: ItemSource = Field(description="Where the file came from: upload, demo or tone3000")
+    attribution: str | None = Field(description="Whom to credit for the file, when not you")
     created_at: datetime
     updated_at: datetime
 
@@ -93,6 +95,8 @@ class ItemOut(_Output):
             media_type=item.media_type,
             tags=list(item.tags),
             metadata=metadata,
+            source=ItemSource(item.source),
+            attribution=item.attribution,
             created_at=item.created_at,
             updated_at=item.updated_at,
         )

@@ -1,4 +1,4 @@
-"""Library rules: upload (caps, quota, reserve, validation, duplicates), list, edit, delete."""
+"""Library rules: upload (caps, quota, reserve; then `ingest`), list, edit, delete."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import anyio.to_thread
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from toneshootout.server.db.models.library_item import LibraryItem
@@ -16,7 +15,6 @@ from toneshootout.server.errors import RateLimited
 from toneshootout.server.http.ratelimit import RateLimiter
 from toneshootout.server.library import repository
 from toneshootout.server.library.errors import (
-    DuplicateItem,
     InvalidName,
     ItemInUse,
     ItemNotFound,
@@ -25,18 +23,16 @@ from toneshootout.server.library.errors import (
     UploadRateLimited,
     UploadTooLarge,
 )
-from toneshootout.server.library.kinds import ItemKind
+from toneshootout.server.library.ingest import Incoming, ingest
+from toneshootout.server.library.kinds import ItemKind, ItemSource
 from toneshootout.server.library.names import display_name
 from toneshootout.server.library.repository import ItemFilter
 from toneshootout.server.library.uploads import (
     MULTIPART_OVERHEAD_BYTES,
-    ReceivedFile,
     receive_single_file,
 )
-from toneshootout.server.library.validate import Inspection, inspect_file
 from toneshootout.server.storage.base import Storage
-from toneshootout.server.storage.keys import object_key
-from toneshootout.server.storage.pending import PendingFiles
+from toneshootout.server.storage.hooks import delete_after_commit
 from toneshootout.settings import StorageSettings
 
 
@@ -46,7 +42,6 @@ class UploadRequest:
 
     body: AsyncIterable[bytes]
     content_type: str | None
-    content_length: int | None
 
 
 UPLOAD_RATE_WINDOW_SECONDS = 60.0
@@ -87,66 +82,27 @@ async def _check_before_reading(
         raise StorageFull("the server is low on storage space; try again later")
 
 
-async def _check_after_reading(
-    session: AsyncSession,
-    *,
-    limits: StorageSettings,
-    owner_id: uuid.UUID,
-    kind: ItemKind,
-    received: ReceivedFile,
-) -> None:
-    duplicate = await repository.find_duplicate(
-        session, owner_id=owner_id, kind=kind, sha256=received.sha256
-    )
-    if duplicate is not None:
-        raise DuplicateItem(f"this {kind.label} is already in your library", existing_id=duplicate)
-    used = await repository.usage(session, owner_id=owner_id)
-    if used.bytes + received.size > limits.quota_bytes:
-        raise QuotaExceeded(
-            f"this file would take your library past its {limits.quota_bytes}-byte quota"
-        )
-
-
-async def _record(
+async def admit_upload(
     session: AsyncSession,
     *,
     storage: Storage,
-    pending: PendingFiles,
+    limits: StorageSettings,
+    limiter: RateLimiter,
     owner_id: uuid.UUID,
     kind: ItemKind,
-    received: ReceivedFile,
-    inspection: Inspection,
-) -> LibraryItem:
-    item_id = uuid.uuid4()
-    key = object_key(owner_id, item_id, inspection.extension)
-    item = LibraryItem(
-        id=item_id,
+    content_length: int | None,
+) -> None:
+    """Refuse an upload early, before its body is read: rate, declared size, quota, disk."""
+    # Every attempt counts, refused ones too: the budget bounds the work a user can cause.
+    _count_upload(limiter, owner_id=owner_id, per_minute=limits.upload_rate_per_minute)
+    await _check_before_reading(
+        session,
+        storage=storage,
+        limits=limits,
         owner_id=owner_id,
-        kind=kind,
-        name=display_name(
-            received.client_filename, extension=inspection.extension, fallback=kind.value
-        ),
-        storage_key=key,
-        sha256=received.sha256,
-        size_bytes=received.size,
-        media_type=inspection.media_type,
-        item_metadata=inspection.metadata,
-        tags=[],
+        max_bytes=kind.max_bytes(limits),
+        declared=content_length,
     )
-    await anyio.to_thread.run_sync(storage.commit, received.path, key)
-    pending.created(key)  # removed again unless the row's transaction commits
-    try:
-        await repository.add_item(session, item)
-    except IntegrityError:
-        # A concurrent upload of the same bytes won the unique (owner, kind, sha256) race.
-        await session.rollback()
-        existing = await repository.find_duplicate(
-            session, owner_id=owner_id, kind=kind, sha256=received.sha256
-        )
-        raise DuplicateItem(
-            f"this {kind.label} is already in your library", existing_id=existing or item_id
-        ) from None
-    return item
 
 
 async def upload_item(
@@ -154,45 +110,32 @@ async def upload_item(
     *,
     storage: Storage,
     limits: StorageSettings,
-    pending: PendingFiles,
-    limiter: RateLimiter,
     owner_id: uuid.UUID,
     kind: ItemKind,
     upload: UploadRequest,
 ) -> LibraryItem:
-    """Receive, validate and record one file; any failure leaves no file and no row."""
-    # Every attempt counts, refused ones too: the budget bounds the work a user can cause.
-    _count_upload(limiter, owner_id=owner_id, per_minute=limits.upload_rate_per_minute)
+    """Receive, validate and record one admitted file; any failure leaves no file and no row.
+
+    The caller ends the admission's transaction first (`library.deps.upload_admission`): the body
+    may be slow, and no transaction (on SQLite: the write lock) may stay open while it arrives.
+    """
     max_bytes = kind.max_bytes(limits)
-    await _check_before_reading(
-        session,
-        storage=storage,
-        limits=limits,
-        owner_id=owner_id,
-        max_bytes=max_bytes,
-        declared=upload.content_length,
-    )
-    # End the read transaction before a possibly slow body: on SQLite every transaction holds
-    # the write lock (BEGIN IMMEDIATE), and a client's upload speed must not block other writers.
-    await session.commit()
     temp = await anyio.to_thread.run_sync(storage.new_temp_path)
     try:
         received = await receive_single_file(
             upload.body, content_type=upload.content_type, temp=temp, max_bytes=max_bytes
         )
-        inspection = await anyio.to_thread.run_sync(inspect_file, kind, temp)
-        await _check_after_reading(
-            session, limits=limits, owner_id=owner_id, kind=kind, received=received
+        incoming = Incoming(
+            path=received.path,
+            size=received.size,
+            sha256=received.sha256,
+            filename=received.client_filename,
+            source=ItemSource.UPLOAD,
         )
-        return await _record(
-            session,
-            storage=storage,
-            pending=pending,
-            owner_id=owner_id,
-            kind=kind,
-            received=received,
-            inspection=inspection,
+        ingested = await ingest(
+            session, storage=storage, limits=limits, owner_id=owner_id, kind=kind, incoming=incoming
         )
+        return ingested.item
     finally:
         await anyio.to_thread.run_sync(_remove_temp, temp)
 
@@ -244,7 +187,7 @@ async def update_item(
 async def delete_item(
     session: AsyncSession,
     *,
-    pending: PendingFiles,
+    storage: Storage,
     owner_id: uuid.UUID,
     kind: ItemKind,
     item_id: uuid.UUID,
@@ -260,7 +203,7 @@ async def delete_item(
             shootout_count=uses,
         )
     await repository.delete_item(session, item)
-    pending.delete_after_commit(item.storage_key)
+    delete_after_commit(session, storage, item.storage_key)
 
 
 async def item_file(

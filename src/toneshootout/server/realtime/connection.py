@@ -20,8 +20,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.types import Message
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
-from toneshootout.server.db.engine import READ_ONLY
-from toneshootout.server.db.session import session_scope
+from toneshootout.server.db.session import owned, session_scope
 from toneshootout.server.realtime import service
 from toneshootout.server.realtime.errors import SessionEnded, SubscriptionRefused, TicketRejected
 from toneshootout.server.realtime.ordering import Mark, RenderCursor
@@ -189,8 +188,7 @@ class LiveConnection:
 
     async def _recheck_session(self) -> None:
         try:
-            async with session_scope(self._services.sessionmaker) as session:
-                await session.connection(execution_options={READ_ONLY: True})
+            async with owned(self._services.sessionmaker, read_only=True) as session:
                 await service.check_grant(session, grant=self._grant)
         except SessionEnded:
             raise Close(POLICY_VIOLATION, "session ended") from None
@@ -239,8 +237,7 @@ class LiveConnection:
 
     async def _read_statuses(self, request: Subscribe) -> list[RenderStatus]:
         owner_id = self._grant.user_id
-        async with session_scope(self._services.sessionmaker) as session:
-            await session.connection(execution_options={READ_ONLY: True})
+        async with owned(self._services.sessionmaker, read_only=True) as session:
             if request.render_id is not None:
                 status = await service.render_status(
                     session, owner_id=owner_id, render_id=request.render_id

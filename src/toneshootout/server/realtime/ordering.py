@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from toneshootout.server.render.events import TERMINAL_STATES
+from toneshootout.server.render.states import TERMINAL_STATES, RenderState
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class Mark:
     """One point in a render's life: its attempt, state, progress and when it was recorded."""
 
     attempt: int
-    state: str
+    state: RenderState
     progress: float
     at: datetime
 

@@ -14,12 +14,13 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 
 def allowed_origins(settings: Settings) -> frozenset[str]:
-    """The exact origins accepted: CORS list + realtime list (+ own loopback in development)."""
+    """The exact origins accepted: CORS list + realtime list, plus the server's own loopback
+    origin outside production (production lists its public origin in the CORS setting)."""
     origins = {
         _normalise(o) for o in (*settings.http.cors_origins, *settings.realtime.allowed_origins)
     }
     origins.discard("*")  # a wildcard never allows a credentialed socket
-    if settings.environment == "development":
+    if settings.environment != "production":
         origins |= {f"http://{host}:{settings.port}" for host in LOOPBACK_HOSTS}
     return frozenset(origins)
 

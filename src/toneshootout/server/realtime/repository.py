@@ -1,16 +1,14 @@
-"""Every query the realtime feature makes: tickets and the renders a socket may watch."""
+"""The realtime feature's own table: socket tickets (render reads are in `render.repository`)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from toneshootout.server.db.models.render import Render, WsTicket
-from toneshootout.server.db.models.shootout import Shootout
+from toneshootout.server.db.models.render import WsTicket
 
 
 async def add_ticket(
@@ -63,33 +61,3 @@ async def purge_tickets(session: AsyncSession, *, user_id: uuid.UUID, now: datet
             (WsTicket.used_at.is_not(None)) | (WsTicket.expires_at <= now),
         )
     )
-
-
-async def get_owned_render(
-    session: AsyncSession, *, owner_id: uuid.UUID, render_id: uuid.UUID
-) -> Render | None:
-    return await session.scalar(
-        select(Render).where(Render.id == render_id, Render.owner_id == owner_id)
-    )
-
-
-async def owns_shootout(
-    session: AsyncSession, *, owner_id: uuid.UUID, shootout_id: uuid.UUID
-) -> bool:
-    found = await session.scalar(
-        select(Shootout.id).where(Shootout.id == shootout_id, Shootout.owner_id == owner_id)
-    )
-    return found is not None
-
-
-async def list_shootout_renders(
-    session: AsyncSession, *, owner_id: uuid.UUID, shootout_id: uuid.UUID, limit: int
-) -> Sequence[Render]:
-    """The shootout's newest `limit` renders, oldest first."""
-    newest = await session.scalars(
-        select(Render)
-        .where(Render.shootout_id == shootout_id, Render.owner_id == owner_id)
-        .order_by(Render.number.desc())
-        .limit(limit)
-    )
-    return list(reversed(newest.all()))

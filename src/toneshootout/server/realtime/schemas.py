@@ -13,7 +13,8 @@ from typing import Annotated, Final, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
-from toneshootout.server.render.events import EventType, RenderEvent, RenderState
+from toneshootout.server.render.events import EventType, RenderEvent
+from toneshootout.server.render.states import RenderState
 
 PROTOCOL_VERSION: Final = 1
 

@@ -16,6 +16,7 @@ from toneshootout.server.realtime import repository
 from toneshootout.server.realtime.errors import SessionEnded, SubscriptionRefused, TicketRejected
 from toneshootout.server.realtime.schemas import RenderStatus
 from toneshootout.server.realtime.tickets import MAX_TICKET_CHARS, hash_ticket, new_ticket
+from toneshootout.server.render import repository as render_repository
 from toneshootout.settings import RealtimeSettings
 
 RATE_WINDOW_SECONDS = 60.0
@@ -97,7 +98,9 @@ async def render_status(
     session: AsyncSession, *, owner_id: uuid.UUID, render_id: uuid.UUID
 ) -> RenderStatus:
     """The render's state from the database; `SubscriptionRefused` unless the caller owns it."""
-    render = await repository.get_owned_render(session, owner_id=owner_id, render_id=render_id)
+    render = await render_repository.get_owned_render(
+        session, owner_id=owner_id, render_id=render_id
+    )
     if render is None:
         security_event("ws_subscription_refused", user_id=owner_id, reason="render")
         raise SubscriptionRefused()
@@ -108,10 +111,12 @@ async def shootout_statuses(
     session: AsyncSession, *, owner_id: uuid.UUID, shootout_id: uuid.UUID, limit: int
 ) -> list[RenderStatus]:
     """The state of each of the shootout's newest renders; refused unless the caller owns it."""
-    if not await repository.owns_shootout(session, owner_id=owner_id, shootout_id=shootout_id):
+    if not await render_repository.owns_shootout(
+        session, owner_id=owner_id, shootout_id=shootout_id
+    ):
         security_event("ws_subscription_refused", user_id=owner_id, reason="shootout")
         raise SubscriptionRefused()
-    renders = await repository.list_shootout_renders(
+    renders = await render_repository.list_shootout_renders(
         session, owner_id=owner_id, shootout_id=shootout_id, limit=limit
     )
     return [to_status(render) for render in renders]
@@ -125,7 +130,7 @@ def to_status(render: Render) -> RenderStatus:
         shootout_id=render.shootout_id,
         number=render.number,
         title=render.title,
-        state=render.state,  # validated against RenderState by pydantic
+        state=render.state,
         reason=render.reason,
         detail=render.detail,
         attempt=render.attempt,

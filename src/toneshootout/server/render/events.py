@@ -14,10 +14,10 @@ from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from toneshootout.server.render.states import RenderState
+
 EVENT_VERSION: Final = 1
 
-RenderState = Literal["queued", "running", "succeeded", "failed", "cancelled"]
-TERMINAL_STATES: Final[frozenset[str]] = frozenset({"succeeded", "failed", "cancelled"})
 EventType = Literal["state", "progress"]
 
 

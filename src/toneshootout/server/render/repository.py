@@ -1,19 +1,24 @@
-"""Every render query: load, list, count, caps, idempotency keys, outputs, library facts."""
+"""Render queries for the API, the worker and live progress: load, list, count, caps,
+idempotency keys, outputs, library facts, fairness. The job state machine's fenced writes
+(claim, heartbeat, finish, release, cancel, sweep) are in `job_repository`."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from toneshootout.server.db.models.library_item import LibraryItem
 from toneshootout.server.db.models.render import Render, RenderOutput
+from toneshootout.server.db.models.shootout import Shootout
 from toneshootout.server.db.models.user import User
-
-ACTIVE_STATES = ("queued", "running")
+from toneshootout.server.render.states import ACTIVE_STATES, RenderState
 
 
 async def get(session: AsyncSession, render_id: uuid.UUID) -> Render | None:
@@ -56,7 +61,7 @@ async def insert(session: AsyncSession, render: Render) -> bool:
 
 
 def _conditions(
-    owner_id: uuid.UUID, shootout_id: uuid.UUID | None, state: str | None
+    owner_id: uuid.UUID, shootout_id: uuid.UUID | None, state: RenderState | None
 ) -> list[ColumnElement[bool]]:
     conditions = [Render.owner_id == owner_id]
     if shootout_id is not None:
@@ -71,7 +76,7 @@ async def page(
     owner_id: uuid.UUID,
     *,
     shootout_id: uuid.UUID | None,
-    state: str | None,
+    state: RenderState | None,
     limit: int,
     offset: int,
 ) -> Sequence[Render]:
@@ -90,7 +95,7 @@ async def count(
     owner_id: uuid.UUID,
     *,
     shootout_id: uuid.UUID | None,
-    state: str | None,
+    state: RenderState | None,
 ) -> int:
     query = select(func.count()).select_from(Render)
     query = query.where(*_conditions(owner_id, shootout_id, state))
@@ -128,3 +133,137 @@ async def remove(session: AsyncSession, render: Render) -> None:
     await session.execute(delete(RenderOutput).where(RenderOutput.render_id == render.id))
     await session.delete(render)
     await session.flush()
+
+
+# The worker: what it needs of a row to run and report it, fairness, leftover files.
+
+
+@dataclass(frozen=True)
+class RenderFacts:
+    """What the worker needs of a render row to run and report it."""
+
+    id: uuid.UUID
+    owner_id: uuid.UUID
+    shootout_id: uuid.UUID | None
+    state: RenderState
+    attempt: int
+    snapshot: dict[str, Any]
+    reason: str | None
+    output_prefix: str | None
+
+
+@dataclass(frozen=True)
+class Flags:
+    alive: bool  # still running under this attempt
+    cancel_requested: bool
+
+
+async def render_facts(session: AsyncSession, render_id: uuid.UUID) -> RenderFacts | None:
+    query = select(
+        Render.id,
+        Render.owner_id,
+        Render.shootout_id,
+        Render.state,
+        Render.attempt,
+        Render.snapshot,
+        Render.reason,
+        Render.output_prefix,
+    ).where(Render.id == render_id)
+    row = (await session.execute(query)).first()
+    return None if row is None else RenderFacts(*row)
+
+
+async def attempt_flags(session: AsyncSession, render_id: uuid.UUID, attempt: int) -> Flags:
+    """Whether `attempt` still owns the job, and whether a cancel was requested (a cheap read)."""
+    query = select(Render.state, Render.attempt, Render.cancel_requested).where(
+        Render.id == render_id
+    )
+    row = (await session.execute(query)).first()
+    if row is None:
+        return Flags(alive=False, cancel_requested=False)
+    alive = row.state == RenderState.RUNNING and row.attempt == attempt
+    return Flags(alive=alive, cancel_requested=bool(row.cancel_requested))
+
+
+async def fair_next_queued(session: AsyncSession, *, per_user_running: int) -> uuid.UUID | None:
+    """The queued job to start next: owners with fewer running jobs first, then the owner who
+    started a job least recently (round robin), then the oldest in the queue."""
+    running = aliased(Render)
+    started = aliased(Render)
+    owner_running = (
+        select(func.count())
+        .select_from(running)
+        .where(running.owner_id == Render.owner_id, running.state == RenderState.RUNNING)
+        .scalar_subquery()
+    )
+    owner_last_start = (
+        select(func.max(started.started_at))
+        .where(started.owner_id == Render.owner_id)
+        .scalar_subquery()
+    )
+    query = (
+        select(Render.id)
+        .where(
+            Render.state == RenderState.QUEUED,
+            Render.cancel_requested.is_(False),
+            owner_running < per_user_running,
+        )
+        .order_by(owner_running, owner_last_start.asc().nulls_first(), Render.queued_at)
+        .limit(1)
+    )
+    return await session.scalar(query)
+
+
+async def render_prefixes(
+    session: AsyncSession, render_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, tuple[str, int, str | None]]:
+    """State, attempt and recorded output prefix of each existing render in `render_ids`."""
+    if not render_ids:
+        return {}
+    query = select(Render.id, Render.state, Render.attempt, Render.output_prefix).where(
+        Render.id.in_(render_ids)
+    )
+    return {
+        row.id: (row.state, row.attempt, row.output_prefix) for row in await session.execute(query)
+    }
+
+
+async def recorded_outputs(session: AsyncSession) -> list[tuple[uuid.UUID, str, str]]:
+    """(render id, output prefix, relative path) of every recorded output file."""
+    query = select(Render.id, Render.output_prefix, RenderOutput.path).join(
+        RenderOutput, RenderOutput.render_id == Render.id
+    )
+    return [(row[0], row[1] or "", row[2]) for row in await session.execute(query)]
+
+
+# Live progress: the renders a socket may watch.
+
+
+async def get_owned_render(
+    session: AsyncSession, *, owner_id: uuid.UUID, render_id: uuid.UUID
+) -> Render | None:
+    return await session.scalar(
+        select(Render).where(Render.id == render_id, Render.owner_id == owner_id)
+    )
+
+
+async def owns_shootout(
+    session: AsyncSession, *, owner_id: uuid.UUID, shootout_id: uuid.UUID
+) -> bool:
+    found = await session.scalar(
+        select(Shootout.id).where(Shootout.id == shootout_id, Shootout.owner_id == owner_id)
+    )
+    return found is not None
+
+
+async def list_shootout_renders(
+    session: AsyncSession, *, owner_id: uuid.UUID, shootout_id: uuid.UUID, limit: int
+) -> Sequence[Render]:
+    """The shootout's newest `limit` renders, oldest first."""
+    newest = await session.scalars(
+        select(Render)
+        .where(Render.shootout_id == shootout_id, Render.owner_id == owner_id)
+        .order_by(Render.number.desc())
+        .limit(limit)
+    )
+    return list(reversed(newest.all()))

@@ -23,6 +23,7 @@ from toneshootout.server.render import repository
 from toneshootout.server.render.bundle import BundleEntry, Credit, attribution_text
 from toneshootout.server.render.errors import RenderFileNotFound, RenderNotSucceeded
 from toneshootout.server.render.files import bundle_name
+from toneshootout.server.render.states import RenderState
 from toneshootout.server.storage.base import Storage
 
 METRICS_CSV = "metrics/metrics.csv"
@@ -45,7 +46,7 @@ class MetricsCsv:
 
 
 def _require_succeeded(render: Render) -> str:
-    if render.state != "succeeded" or render.output_prefix is None:
+    if render.state != RenderState.SUCCEEDED or render.output_prefix is None:
         raise RenderNotSucceeded(render.state)
     return render.output_prefix
 

@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse, StreamingResponse
 
 from toneshootout.server.auth.deps import CurrentUser
 from toneshootout.server.db.models.render import Render, RenderOutput
-from toneshootout.server.deps import SessionDep, SettingsDep, StorageDep
+from toneshootout.server.deps import ServicesDep, SessionDep, StorageDep
 from toneshootout.server.library.downloads import (
     DOWNLOAD_HEADERS,
     content_disposition,
@@ -20,17 +20,17 @@ from toneshootout.server.library.downloads import (
 )
 from toneshootout.server.render import results, service
 from toneshootout.server.render.bundle import stream_zip
-from toneshootout.server.render.deps import DoomedFolders, OwnedRender
+from toneshootout.server.render.deps import OwnedRender
 from toneshootout.server.render.files import download_name
 from toneshootout.server.render.schemas import (
     RenderCurrent,
     RenderOut,
     RenderOutputOut,
     RenderPage,
-    RenderStateName,
     RenderSubmit,
     RenderSummary,
 )
+from toneshootout.server.render.states import RenderState
 from toneshootout.server.shootout.deps import OwnedShootout
 
 router = APIRouter(tags=["renders"])
@@ -56,7 +56,7 @@ def _summary(render: Render) -> RenderSummary:
 
 def _out(render: Render, outputs: Sequence[RenderOutput]) -> RenderOut:
     base = f"{RENDERS_URL}/{render.id}"
-    succeeded = render.state == "succeeded"
+    succeeded = render.state == RenderState.SUCCEEDED
     files = [
         RenderOutputOut(
             role=o.role,
@@ -91,7 +91,7 @@ async def submit_render(
     *,
     shootout: OwnedShootout,
     session: SessionDep,
-    settings: SettingsDep,
+    services: ServicesDep,
     response: Response,
     payload: Annotated[RenderSubmit | None, Body()] = None,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
@@ -102,7 +102,9 @@ async def submit_render(
         shootout=shootout,
         options=(payload or RenderSubmit()).model_dump(mode="json"),
         idempotency_key=idempotency_key,
-        settings=settings.render,
+        settings=services.settings.render,
+        queue=services.queue,
+        events=services.hub,
     )
     render = submitted.render
     response.headers["Location"] = f"{RENDERS_URL}/{render.id}"
@@ -117,7 +119,7 @@ async def list_renders(
     user: CurrentUser,
     session: SessionDep,
     shootout_id: uuid.UUID | None = None,
-    state: RenderStateName | None = None,
+    state: RenderState | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> RenderPage:
@@ -142,20 +144,20 @@ async def get_render(render: OwnedRender, session: SessionDep) -> RenderOut:
         409: {"description": "The render has already finished"},
     },
 )
-async def cancel_render(render: OwnedRender, session: SessionDep, response: Response) -> RenderOut:
+async def cancel_render(
+    render: OwnedRender, session: SessionDep, services: ServicesDep, response: Response
+) -> RenderOut:
     """Cancel a render: a queued one at once (200), a running one as soon as it stops (202)."""
-    render = await service.cancel_render(session, render=render)
-    if render.state == "running":
+    render = await service.cancel_render(session, render=render, events=services.hub)
+    if render.state == RenderState.RUNNING:
         response.status_code = status.HTTP_202_ACCEPTED
     return _out(render, [])
 
 
 @router.delete("/renders/{render_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_NOT_FOUND)
-async def delete_render(
-    render: OwnedRender, session: SessionDep, doomed: DoomedFolders
-) -> Response:
+async def delete_render(render: OwnedRender, session: SessionDep, storage: StorageDep) -> Response:
     """Delete a render (cancelling it first if it is active) and its files."""
-    doomed.append(await service.delete_render(session, render=render))
+    await service.delete_render(session, storage=storage, render=render)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-RenderStateName = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+from toneshootout.server.render.states import RenderState
 
 
 class RenderSubmit(BaseModel):
@@ -48,7 +47,7 @@ class RenderSummary(BaseModel):
     shootout_id: uuid.UUID | None
     number: int
     title: str
-    state: RenderStateName
+    state: RenderState
     reason: str | None
     detail: str | None
     attempt: int

@@ -22,7 +22,7 @@ from toneshootout.server.db.base import utcnow
 from toneshootout.server.db.models.library_item import LibraryItem
 from toneshootout.server.db.models.render import Render, RenderOutput
 from toneshootout.server.db.models.shootout import Shootout
-from toneshootout.server.render import jobs, repository
+from toneshootout.server.render import job_repository, repository
 from toneshootout.server.render.errors import (
     IdempotencyKeyInvalid,
     IdempotencyKeyReused,
@@ -30,10 +30,16 @@ from toneshootout.server.render.errors import (
     RenderNotFound,
     TooManyRenders,
 )
-from toneshootout.server.render.events import TERMINAL_STATES, RenderEvent
+from toneshootout.server.render.events import RenderEvent
 from toneshootout.server.render.files import render_folder_key
-from toneshootout.server.render.outbox import enqueue_after_commit, publish_after_commit
+from toneshootout.server.render.outbox import (
+    EventSink,
+    JobQueue,
+    enqueue_after_commit,
+    publish_after_commit,
+)
 from toneshootout.server.render.snapshot import build_snapshot, item_entry, snapshot_sha256
+from toneshootout.server.render.states import TERMINAL_STATES, RenderState
 from toneshootout.server.shootout.checks import (
     check_duplicates,
     check_refs,
@@ -44,6 +50,8 @@ from toneshootout.server.shootout.checks import (
 )
 from toneshootout.server.shootout.errors import ShootoutInvalid
 from toneshootout.server.shootout.schemas import ShootoutIn
+from toneshootout.server.storage.base import Storage
+from toneshootout.server.storage.hooks import delete_prefix_after_commit
 from toneshootout.settings import RenderSettings
 
 _IDEMPOTENCY_KEY: Final = re.compile(r"[\x20-\x7e]{1,255}")
@@ -123,7 +131,7 @@ async def _new_render(
         title=body.title,
         snapshot=snapshot,
         snapshot_sha256=snapshot_sha256(snapshot),
-        state="queued",
+        state=RenderState.QUEUED,
         attempt=0,
         max_attempts=settings.max_attempts,
         cancel_requested=False,
@@ -141,6 +149,8 @@ async def submit_render(
     options: Mapping[str, Any],
     idempotency_key: str | None,
     settings: RenderSettings,
+    queue: JobQueue | None,
+    events: EventSink,
 ) -> Submitted:
     """Queue a render of the shootout as saved now; kicked to the workers after commit."""
     key = check_idempotency_key(idempotency_key)
@@ -160,8 +170,8 @@ async def submit_render(
         if winner is None:
             raise RuntimeError("render insert conflicted but no render holds its key")
         return Submitted(winner, replayed=True)
-    enqueue_after_commit(session, render.id)
-    publish_after_commit(session, state_event(render))
+    publish_after_commit(session, events, state_event(render))
+    enqueue_after_commit(session, queue, render.id)
     return Submitted(render, replayed=False)
 
 
@@ -178,7 +188,7 @@ async def list_renders(
     *,
     owner_id: uuid.UUID,
     shootout_id: uuid.UUID | None,
-    state: str | None,
+    state: RenderState | None,
     limit: int,
     offset: int,
 ) -> tuple[Sequence[Render], int]:
@@ -191,23 +201,23 @@ async def list_renders(
 
 async def outputs_of(session: AsyncSession, render: Render) -> Sequence[RenderOutput]:
     """The files a succeeded render published (none for any other state)."""
-    if render.state != "succeeded":
+    if render.state != RenderState.SUCCEEDED:
         return []
     return await repository.outputs(session, render.id)
 
 
-async def cancel_render(session: AsyncSession, *, render: Render) -> Render:
+async def cancel_render(session: AsyncSession, *, render: Render, events: EventSink) -> Render:
     """Cancel a queued render at once; ask a running one's worker to stop (it then cancels)."""
     if render.state in TERMINAL_STATES:
         raise RenderFinished(render.state)
-    state = await jobs.request_cancel(session, render.id, now=utcnow())
+    state = await job_repository.request_cancel(session, render.id, now=utcnow())
     if state is None:
         raise RenderNotFound()  # deleted meanwhile
     await session.refresh(render)
-    if state in TERMINAL_STATES and state != "cancelled":
+    if state in TERMINAL_STATES and state != RenderState.CANCELLED:
         raise RenderFinished(state)  # it finished while we asked
-    if state == "cancelled":  # a running render's worker publishes its own cancellation
-        publish_after_commit(session, state_event(render))
+    if state == RenderState.CANCELLED:  # a running render's worker publishes its own cancellation
+        publish_after_commit(session, events, state_event(render))
     return render
 
 
@@ -218,7 +228,7 @@ def state_event(render: Render) -> RenderEvent:
         render_id=render.id,
         owner_id=render.owner_id,
         shootout_id=render.shootout_id,
-        state=render.state,  # the column only ever holds RenderState values
+        state=render.state,
         attempt=render.attempt,
         progress=render.progress,
         reason=render.reason,
@@ -227,11 +237,11 @@ def state_event(render: Render) -> RenderEvent:
     )
 
 
-async def delete_render(session: AsyncSession, *, render: Render) -> str:
-    """Cancel the render if active, delete its rows; returns the folder to remove after commit."""
+async def delete_render(session: AsyncSession, *, storage: Storage, render: Render) -> None:
+    """Cancel the render if active and delete its rows; its folder goes after the commit."""
     if render.state not in TERMINAL_STATES:
         # The worker's next fenced write (heartbeat, finish) finds no row and it stops.
-        await jobs.request_cancel(session, render.id, now=utcnow())
+        await job_repository.request_cancel(session, render.id, now=utcnow())
     folder = render_folder_key(render.owner_id, render.id)
     await repository.remove(session, render)
-    return folder
+    delete_prefix_after_commit(session, storage, folder)

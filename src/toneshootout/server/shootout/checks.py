@@ -8,7 +8,7 @@ leniently, so they still run when other parts of it are malformed.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -245,7 +245,3 @@ def merge_patch(target: Any, patch: Any) -> Any:
         else:
             merged[key] = merge_patch(merged.get(key), value)
     return merged
-
-
-def referenced_ids(refs: Sequence[ItemRef]) -> set[uuid.UUID]:
-    return {ref.item_id for ref in refs}

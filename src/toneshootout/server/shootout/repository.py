@@ -66,11 +66,6 @@ async def replace_refs(
         await session.execute(insert(ShootoutRef), rows)
 
 
-async def ref_item_ids(session: AsyncSession, shootout_id: uuid.UUID) -> set[uuid.UUID]:
-    query = select(ShootoutRef.item_id).where(ShootoutRef.shootout_id == shootout_id)
-    return set((await session.scalars(query)).all())
-
-
 async def remove(session: AsyncSession, shootout: Shootout) -> None:
     """Delete a shootout and its reference rows (explicitly: no reliance on FK cascades)."""
     await session.execute(delete(ShootoutRef).where(ShootoutRef.shootout_id == shootout.id))

@@ -2,7 +2,7 @@
 
 Kicks go to a recording queue instead of the app's embedded workers, and the embedded sweeper
 is told to leave queued rows alone for the length of a test, so a test drives every state change
-itself (a worker's claim and finish go through `jobs`, as a worker's do).
+itself (a worker's claim and finish go through `job_repository`, as a worker's do).
 """
 
 from __future__ import annotations

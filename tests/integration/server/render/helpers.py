@@ -25,9 +25,10 @@ from toneshootout.engine.demo.di import synthesize_di_riff
 from toneshootout.engine.render import render_shootout
 from toneshootout.server.db.base import utcnow
 from toneshootout.server.db.models.render import Render
-from toneshootout.server.render import jobs
+from toneshootout.server.render import job_repository
 from toneshootout.server.render.files import attempt_folder_key
 from toneshootout.server.render.snapshot import to_engine_spec
+from toneshootout.server.render.states import RenderState
 from toneshootout.server.state import Services
 from toneshootout.worker.outputs import read_outputs
 
@@ -100,7 +101,7 @@ async def render_rows(app: FastAPI, owner_id: uuid.UUID) -> list[Render]:
 async def claim(app: FastAPI, render_id: uuid.UUID) -> int:
     """Claim the job as a worker would; returns the attempt number."""
     async with services(app).sessionmaker() as session:
-        claimed = await jobs.claim(
+        claimed = await job_repository.claim(
             session,
             render_id,
             worker_id="test-worker",
@@ -110,7 +111,7 @@ async def claim(app: FastAPI, render_id: uuid.UUID) -> int:
             global_running=10,
         )
         await session.commit()
-    assert claimed.outcome is jobs.ClaimOutcome.CLAIMED, claimed
+    assert claimed.outcome is job_repository.ClaimOutcome.CLAIMED, claimed
     return claimed.attempt
 
 
@@ -185,12 +186,12 @@ async def succeed(app: FastAPI, render_id: uuid.UUID) -> None:
     folder = storage.path(prefix)
     summary = render_shootout(to_engine_spec(snapshot, storage.path), folder, workers=1)
     async with services(app).sessionmaker() as session:
-        finished = await jobs.finish(
+        finished = await job_repository.finish(
             session,
             render_id,
             attempt,
             now=utcnow(),
-            state="succeeded",
+            state=RenderState.SUCCEEDED,
             output_prefix=prefix,
             summary={"render_rate": summary.render_rate},
             outputs=read_outputs(folder),

@@ -17,8 +17,9 @@ from tests.integration.server.render.helpers import (
 )
 from tests.integration.server.shootout.helpers import register_and_login
 from toneshootout.server.db.base import utcnow
-from toneshootout.server.render import jobs
+from toneshootout.server.render import job_repository
 from toneshootout.server.render.files import attempt_folder_key
+from toneshootout.server.render.states import RenderState
 
 
 async def test_list_filters_and_paginates(client: httpx.AsyncClient, app: FastAPI) -> None:
@@ -98,7 +99,7 @@ async def test_cancel_running_render_asks_its_worker(
     assert response.json()["state"] == "running"
     assert response.json()["cancel_requested"] is True
     async with services(app).sessionmaker() as session:
-        beat = await jobs.heartbeat(
+        beat = await job_repository.heartbeat(
             session, uuid.UUID(render_id), attempt, now=utcnow(), lease_seconds=60
         )
         await session.commit()
@@ -136,8 +137,12 @@ async def test_delete_running_render_fences_out_its_worker(
     assert (await client.get(f"{RENDERS}/{render_id}", headers=owner.headers)).status_code == 404
     assert not folder.parent.exists()
     async with services(app).sessionmaker() as session:
-        beat = await jobs.heartbeat(session, render_id, attempt, now=utcnow(), lease_seconds=60)
-        finished = await jobs.finish(session, render_id, attempt, now=utcnow(), state="failed")
+        beat = await job_repository.heartbeat(
+            session, render_id, attempt, now=utcnow(), lease_seconds=60
+        )
+        finished = await job_repository.finish(
+            session, render_id, attempt, now=utcnow(), state=RenderState.FAILED
+        )
         await session.commit()
     assert not beat.alive
     assert not finished

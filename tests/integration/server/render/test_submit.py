@@ -8,12 +8,14 @@ import uuid
 import httpx
 from fastapi import FastAPI
 
+from tests.integration.server.commit_faults import failing_commits
 from tests.integration.server.render.helpers import (
     RENDERS,
     RecordingQueue,
     install,
     new_shootout,
     render_rows,
+    services,
     submit,
     with_render_settings,
 )
@@ -208,3 +210,25 @@ async def test_submit_of_another_users_shootout_is_not_found(
     assert response.status_code == missing.status_code == 404
     assert response.json()["detail"] == missing.json()["detail"]
     assert await render_rows(app, owner.user_id) == []
+
+
+async def test_submit_whose_commit_fails_kicks_and_publishes_nothing(
+    app: FastAPI, queue: RecordingQueue
+) -> None:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        owner = await register_and_login(client)
+        shootout_id = await new_shootout(client, app, owner)
+        async with services(app).hub.subscribe(owner.user_id) as events:
+            with failing_commits(services(app)):
+                response = await submit(client, owner, shootout_id)
+            assert response.status_code == 500
+            assert events.empty()
+        assert queue.kicks == []
+        assert await render_rows(app, owner.user_id) == []
+        # The same submission, committed this time, is kicked and announced once.
+        async with services(app).hub.subscribe(owner.user_id) as events:
+            accepted = await submit(client, owner, shootout_id)
+            assert accepted.status_code == 202, accepted.text
+            assert events.get_nowait().render_id == uuid.UUID(accepted.json()["id"])
+        assert queue.kicks == [uuid.UUID(accepted.json()["id"])]

@@ -32,8 +32,14 @@ def test_hit_allows_again_once_window_slides() -> None:
     limiter = RateLimiter(clock=clock)
     for _ in range(2):
         limiter.hit("k", limit=2, window_seconds=10)
-    clock.now += 10
+    clock.now += 9.9
+    with pytest.raises(RateLimited):  # both hits are still inside the window
+        limiter.hit("k", limit=2, window_seconds=10)
+    clock.now += 0.1  # now both have left it: the full budget is back, and only that
     limiter.hit("k", limit=2, window_seconds=10)
+    limiter.hit("k", limit=2, window_seconds=10)
+    with pytest.raises(RateLimited):
+        limiter.hit("k", limit=2, window_seconds=10)
 
 
 def test_hit_does_not_count_refused_attempts() -> None:
@@ -46,14 +52,19 @@ def test_hit_does_not_count_refused_attempts() -> None:
             limiter.hit("k", limit=1, window_seconds=10)
     clock.now = 1010.0  # only the one accepted hit had to leave the window
     limiter.hit("k", limit=1, window_seconds=10)
+    with pytest.raises(RateLimited) as caught:
+        limiter.hit("k", limit=1, window_seconds=10)
+    assert caught.value.retry_after_seconds == 10  # counted from the hit just accepted
 
 
 def test_hit_keeps_keys_independent() -> None:
     limiter = RateLimiter(clock=FakeClock())
     limiter.hit("a", limit=1, window_seconds=60)
-    limiter.hit("b", limit=1, window_seconds=60)
+    limiter.hit("b", limit=1, window_seconds=60)  # "a" being full does not refuse "b"
     with pytest.raises(RateLimited):
         limiter.hit("a", limit=1, window_seconds=60)
+    with pytest.raises(RateLimited):  # and "b" counted its own hit
+        limiter.hit("b", limit=1, window_seconds=60)
 
 
 def test_hit_bounds_memory_by_dropping_oldest_keys() -> None:
@@ -62,5 +73,7 @@ def test_hit_bounds_memory_by_dropping_oldest_keys() -> None:
     for key in "abcd":
         limiter.hit(key, limit=1, window_seconds=60)
     limiter.hit("a", limit=1, window_seconds=60)  # "a" was evicted, so it starts afresh
-    with pytest.raises(RateLimited):
+    with pytest.raises(RateLimited):  # the fresh count holds
+        limiter.hit("a", limit=1, window_seconds=60)
+    with pytest.raises(RateLimited):  # the newest keys were kept
         limiter.hit("d", limit=1, window_seconds=60)

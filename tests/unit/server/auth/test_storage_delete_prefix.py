@@ -42,7 +42,15 @@ def test_delete_prefix_matches_name_starts_within_a_folder(tmp_path: Path) -> No
 
 
 def test_delete_prefix_ignores_missing_folder(tmp_path: Path) -> None:
-    LocalStorage(tmp_path).delete_prefix(f"{uuid.uuid4()}/")
+    storage = LocalStorage(tmp_path)
+    kept = object_key(uuid.uuid4(), uuid.uuid4(), "wav")
+    _store(storage, kept)
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    missing = uuid.uuid4()
+    storage.delete_prefix(f"{missing}/")
+    storage.delete_prefix(f"{missing}/renders/abc")
+    assert storage.exists(kept)
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
 
 
 @pytest.mark.parametrize("prefix", ["", "/", "//", ".tmp/", ".", "x/../", "../", "x/../.tmp/"])

@@ -9,12 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from toneshootout.server.realtime.ordering import Mark, RenderCursor
+from toneshootout.server.render.states import RenderState
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def mark(attempt: int = 1, state: str = "running", progress: float = 0.5, dt: float = 0) -> Mark:
-    return Mark(attempt, state, progress, T0 + timedelta(seconds=dt))
+    return Mark(attempt, RenderState(state), progress, T0 + timedelta(seconds=dt))
 
 
 def test_admits_newer_progress_in_the_same_attempt() -> None:

@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 from toneshootout.server.logging import configure_logging
 from toneshootout.server.realtime.hub import InProcessHub, RedisHub, build_hub
@@ -21,7 +21,7 @@ from toneshootout.server.realtime.schemas import (
 )
 from toneshootout.server.realtime.tickets import hash_ticket, new_ticket
 from toneshootout.server.render.events import RenderEvent
-from toneshootout.settings import HttpSettings, RealtimeSettings, Settings
+from toneshootout.settings import AuthSettings, HttpSettings, RealtimeSettings, Settings
 
 
 def _event(owner: uuid.UUID) -> RenderEvent:
@@ -77,17 +77,28 @@ def test_tickets_are_long_random_and_hashed() -> None:
 
 
 def test_origins_are_exact_and_development_adds_own_loopback() -> None:
-    prod_like = Settings(environment="test", http=HttpSettings(cors_origins=["https://a.example"]))
+    prod_like = Settings(
+        environment="production",
+        auth=AuthSettings(secret_key=SecretStr("x" * 40)),
+        http=HttpSettings(cors_origins=["https://a.example"]),
+    )
     allowed = allowed_origins(prod_like)
     assert origin_allowed("https://a.example", allowed)
     assert origin_allowed("HTTPS://A.example/", allowed)
     assert not origin_allowed("https://a.example.evil", allowed)
     assert not origin_allowed("http://127.0.0.1:8000", allowed)
     assert origin_allowed(None, allowed)  # non-browser client: the ticket still decides
-    dev = Settings(environment="development", port=8123)
-    assert origin_allowed("http://localhost:8123", allowed_origins(dev))
-    extra = Settings(environment="test", realtime=RealtimeSettings(allowed_origins=["*"]))
-    assert allowed_origins(extra) == frozenset()
+    for environment in ("development", "test"):  # the server's own pages, on its own port
+        dev = Settings(environment=environment, port=8123)
+        assert origin_allowed("http://localhost:8123", allowed_origins(dev))
+        assert not origin_allowed("http://localhost:8000", allowed_origins(dev))
+    extra = Settings(
+        environment="production",
+        auth=AuthSettings(secret_key=SecretStr("x" * 40)),
+        http=HttpSettings(cors_origins=["https://a.example"]),
+        realtime=RealtimeSettings(allowed_origins=["*"]),
+    )
+    assert allowed_origins(extra) == frozenset({"https://a.example"})
 
 
 async def test_build_hub_follows_the_redis_setting() -> None:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from toneshootout.server.db.base import utcnow
+from toneshootout.server.db.hooks import run_after_commit, run_on_rollback
 from toneshootout.server.render.events import RenderEvent
-from toneshootout.server.render.outbox import (
-    discard_outbox,
-    enqueue_after_commit,
-    flush_outbox,
-    publish_after_commit,
-)
+from toneshootout.server.render.outbox import enqueue_after_commit, publish_after_commit
 
 
 class Recorder:
@@ -44,28 +42,41 @@ def _event(render_id: uuid.UUID) -> RenderEvent:
     )
 
 
-async def test_flush_kicks_and_publishes_once() -> None:
+async def test_commit_kicks_and_publishes_once() -> None:
     session, sink, render_id = AsyncSession(), Recorder(), uuid.uuid4()
-    enqueue_after_commit(session, render_id)
-    publish_after_commit(session, _event(render_id))
-    await flush_outbox(session, sink, sink)
-    await flush_outbox(session, sink, sink)
+    enqueue_after_commit(session, sink, render_id)
+    publish_after_commit(session, sink, _event(render_id))
+    await run_after_commit(session)
+    await run_after_commit(session)
     assert sink.kicked == [render_id]
     assert [e.render_id for e in sink.events] == [render_id]
 
 
-async def test_discard_after_rollback_sends_nothing() -> None:
+async def test_rollback_sends_nothing() -> None:
     session, sink, render_id = AsyncSession(), Recorder(), uuid.uuid4()
-    enqueue_after_commit(session, render_id)
-    publish_after_commit(session, _event(render_id))
-    discard_outbox(session)
-    await flush_outbox(session, sink, sink)
+    enqueue_after_commit(session, sink, render_id)
+    publish_after_commit(session, sink, _event(render_id))
+    await run_on_rollback(session)
+    await run_after_commit(session)
     assert sink.kicked == []
     assert sink.events == []
 
 
-async def test_failing_queue_and_hub_are_logged_not_raised() -> None:
+async def test_failing_queue_and_hub_are_logged_not_raised(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     session, sink = AsyncSession(), Recorder(fail=True)
-    enqueue_after_commit(session, uuid.uuid4())
-    publish_after_commit(session, _event(uuid.uuid4()))
-    await flush_outbox(session, sink, sink)  # the sweeper re-kicks; clients resync from the DB
+    kicked, published = uuid.uuid4(), uuid.uuid4()
+    enqueue_after_commit(session, sink, kicked)
+    publish_after_commit(session, sink, _event(published))
+    with caplog.at_level(logging.WARNING, logger="toneshootout.jobs"):
+        await run_after_commit(session)  # the sweeper re-kicks; clients resync from the DB
+    warned = {(r.getMessage(), getattr(r, "render_id", None)) for r in caplog.records}
+    assert ("kick failed; the sweeper will retry", str(kicked)) in warned
+    assert ("event publish failed", str(published)) in warned
+
+
+async def test_no_queue_leaves_the_job_to_the_sweeper() -> None:
+    session = AsyncSession()
+    enqueue_after_commit(session, None, uuid.uuid4())
+    await run_after_commit(session)  # nothing to send to and nothing raised

@@ -31,3 +31,6 @@ class LibraryItem(IdMixin, TimestampMixin, Base):
     media_type: Mapped[str] = mapped_column(String(64))
     item_metadata: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Where the file came from: "upload" (HTTP), "demo" (generated), later "tone3000".
+    source: Mapped[str] = mapped_column(String(16), server_default="upload")
+    attribution: Mapped[str | None] = mapped_column(String(1000))  # whom to credit, as shown

@@ -22,9 +22,25 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 from toneshootout.server.db.base import Base, IdMixin, TimestampMixin, utcnow
+from toneshootout.server.render.states import RenderState
+
+
+class StateColumn(TypeDecorator[RenderState]):
+    """A render state: stored as its plain string, read back as the enum member."""
+
+    impl = String(16)
+    cache_ok = True
+
+    def process_bind_param(self, value: RenderState | None, dialect: Dialect) -> str | None:
+        return None if value is None else RenderState(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> RenderState | None:
+        return None if value is None else RenderState(value)
 
 
 class Render(IdMixin, TimestampMixin, Base):
@@ -49,8 +65,7 @@ class Render(IdMixin, TimestampMixin, Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
     request_sha256: Mapped[str | None] = mapped_column(String(64))
 
-    # queued → running → succeeded | failed | cancelled
-    state: Mapped[str] = mapped_column(String(16), default="queued")
+    state: Mapped[RenderState] = mapped_column(StateColumn(), default=RenderState.QUEUED)
     reason: Mapped[str | None] = mapped_column(String(64))  # failure reason code
     detail: Mapped[str | None] = mapped_column(String(500))  # human-readable, no paths
     attempt: Mapped[int] = mapped_column(Integer, default=0)

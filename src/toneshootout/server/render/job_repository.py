@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from toneshootout.server.db.models.render import Render, RenderOutput
+from toneshootout.server.render.states import TERMINAL_STATES, RenderState
 
 _CLAIM_LOCK: Final = 7_245_301  # pg_advisory_xact_lock key serialising claims (caps)
 
@@ -76,7 +77,9 @@ class SweepResult:
 
 
 def _fenced(render_id: uuid.UUID, attempt: int) -> Any:
-    return and_(Render.id == render_id, Render.attempt == attempt, Render.state == "running")
+    return and_(
+        Render.id == render_id, Render.attempt == attempt, Render.state == RenderState.RUNNING
+    )
 
 
 async def _lock_claims(session: AsyncSession) -> None:
@@ -100,25 +103,28 @@ async def claim(
     user_running = (
         select(func.count())
         .select_from(mine)
-        .where(mine.owner_id == Render.owner_id, mine.state == "running")
+        .where(mine.owner_id == Render.owner_id, mine.state == RenderState.RUNNING)
         .scalar_subquery()
     )
     every = aliased(Render)
     all_running = (
-        select(func.count()).select_from(every).where(every.state == "running").scalar_subquery()
+        select(func.count())
+        .select_from(every)
+        .where(every.state == RenderState.RUNNING)
+        .scalar_subquery()
     )
     statement = (
         update(Render)
         .where(
             Render.id == render_id,
-            Render.state == "queued",
+            Render.state == RenderState.QUEUED,
             Render.cancel_requested.is_(False),
             Render.attempt < Render.max_attempts,
             user_running < per_user_running,
             all_running < global_running,
         )
         .values(
-            state="running",
+            state=RenderState.RUNNING,
             attempt=Render.attempt + 1,
             starts=Render.starts + 1,
             worker_id=worker_id,
@@ -142,24 +148,31 @@ async def claim(
 async def _why_not_claimed(session: AsyncSession, render_id: uuid.UUID, *, now: datetime) -> Claim:
     query = select(Render.state, Render.attempt, Render.max_attempts, Render.cancel_requested)
     row = (await session.execute(query.where(Render.id == render_id))).first()
-    if row is None or row.state != "queued":
+    if row is None or row.state != RenderState.QUEUED:
         return Claim(ClaimOutcome.DUPLICATE)
     if row.cancel_requested:
-        await _finish_queued(session, render_id, now=now, state="cancelled", reason=None)
+        await _finish_queued(session, render_id, now=now, state=RenderState.CANCELLED, reason=None)
         return Claim(ClaimOutcome.DUPLICATE)
     if row.attempt >= row.max_attempts:
-        await _finish_queued(session, render_id, now=now, state="failed", reason="max_attempts")
+        await _finish_queued(
+            session, render_id, now=now, state=RenderState.FAILED, reason="max_attempts"
+        )
         return Claim(ClaimOutcome.EXHAUSTED, attempt=int(row.attempt))
     return Claim(ClaimOutcome.DEFERRED, attempt=int(row.attempt))
 
 
 async def _finish_queued(
-    session: AsyncSession, render_id: uuid.UUID, *, now: datetime, state: str, reason: str | None
+    session: AsyncSession,
+    render_id: uuid.UUID,
+    *,
+    now: datetime,
+    state: RenderState,
+    reason: str | None,
 ) -> bool:
     detail = "gave up after the maximum number of attempts" if reason == "max_attempts" else None
     statement = (
         update(Render)
-        .where(Render.id == render_id, Render.state == "queued")
+        .where(Render.id == render_id, Render.state == RenderState.QUEUED)
         .values(state=state, reason=reason, detail=detail, finished_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -206,7 +219,7 @@ async def finish(
     attempt: int,
     *,
     now: datetime,
-    state: str,
+    state: RenderState,
     reason: str | None = None,
     detail: str | None = None,
     output_prefix: str | None = None,
@@ -214,7 +227,7 @@ async def finish(
     outputs: list[OutputRecord] | None = None,
 ) -> bool:
     """Record the attempt's final state (and its outputs); False when fenced out."""
-    if state not in ("succeeded", "failed", "cancelled"):
+    if state not in TERMINAL_STATES:
         raise ValueError(f"not a final state: {state}")
     values: dict[str, Any] = {
         "state": state,
@@ -225,7 +238,7 @@ async def finish(
         "lease_until": None,
         "eta_seconds": None,
     }
-    if state == "succeeded":
+    if state == RenderState.SUCCEEDED:
         values |= {"progress": 1.0, "step": "done", "output_prefix": output_prefix}
         values["summary"] = summary
     statement = (
@@ -249,7 +262,13 @@ async def release(
     statement = (
         update(Render)
         .where(_fenced(render_id, attempt))
-        .values(state="queued", worker_id=None, lease_until=None, queued_at=now, updated_at=now)
+        .values(
+            state=RenderState.QUEUED,
+            worker_id=None,
+            lease_until=None,
+            queued_at=now,
+            updated_at=now,
+        )
         .execution_options(synchronize_session=False)
     )
     return bool((await session.execute(statement)).rowcount)  # type: ignore[attr-defined]
@@ -259,16 +278,16 @@ async def request_cancel(
     session: AsyncSession, render_id: uuid.UUID, *, now: datetime
 ) -> str | None:
     """Cancel a queued job at once; flag a running one for its worker. Returns the new state."""
-    if await _finish_queued(session, render_id, now=now, state="cancelled", reason=None):
-        return "cancelled"
+    if await _finish_queued(session, render_id, now=now, state=RenderState.CANCELLED, reason=None):
+        return RenderState.CANCELLED
     statement = (
         update(Render)
-        .where(Render.id == render_id, Render.state == "running")
+        .where(Render.id == render_id, Render.state == RenderState.RUNNING)
         .values(cancel_requested=True, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     if (await session.execute(statement)).rowcount:  # type: ignore[attr-defined]
-        return "running"
+        return RenderState.RUNNING
     return await session.scalar(select(Render.state).where(Render.id == render_id))
 
 
@@ -278,7 +297,7 @@ async def mark_kicked(session: AsyncSession, render_ids: list[uuid.UUID], *, now
         return
     statement = (
         update(Render)
-        .where(Render.id.in_(render_ids), Render.state == "queued")
+        .where(Render.id.in_(render_ids), Render.state == RenderState.QUEUED)
         .values(kicks=Render.kicks + 1, queued_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -292,7 +311,7 @@ async def sweep(
     expired = (
         await session.execute(
             select(Render.id, Render.attempt, Render.max_attempts, Render.cancel_requested).where(
-                Render.state == "running", Render.lease_until < now
+                Render.state == RenderState.RUNNING, Render.lease_until < now
             )
         )
     ).all()
@@ -301,17 +320,17 @@ async def sweep(
     cancelled: list[uuid.UUID] = []
     for row in expired:
         if row.cancel_requested:
-            target, bucket = {"state": "cancelled", "finished_at": now}, cancelled
+            target, bucket = {"state": RenderState.CANCELLED, "finished_at": now}, cancelled
         elif row.attempt >= row.max_attempts:
             target = {
-                "state": "failed",
+                "state": RenderState.FAILED,
                 "reason": "worker_lost",
                 "detail": "the worker stopped responding on every attempt",
                 "finished_at": now,
             }
             bucket = failed
         else:
-            target, bucket = {"state": "queued", "queued_at": now}, requeued
+            target, bucket = {"state": RenderState.QUEUED, "queued_at": now}, requeued
         statement = (
             update(Render)
             .where(_fenced(row.id, row.attempt), Render.lease_until < now)
@@ -324,7 +343,7 @@ async def sweep(
     stale = (
         await session.scalars(
             select(Render.id).where(
-                Render.state == "queued",
+                Render.state == RenderState.QUEUED,
                 or_(Render.queued_at < stale_before, Render.id.in_(requeued)),
             )
         )
@@ -332,14 +351,3 @@ async def sweep(
     rekick = list(dict.fromkeys([*requeued, *stale]))
     await mark_kicked(session, rekick, now=now)
     return SweepResult(requeued=requeued, rekick=rekick, failed=failed, cancelled=cancelled)
-
-
-async def oldest_queued_for_owner(session: AsyncSession, owner_id: uuid.UUID) -> uuid.UUID | None:
-    """The owner's longest-waiting queued job (kicked when one of their running jobs ends)."""
-    query = (
-        select(Render.id)
-        .where(Render.owner_id == owner_id, Render.state == "queued")
-        .order_by(Render.queued_at, Render.created_at)
-        .limit(1)
-    )
-    return await session.scalar(query)

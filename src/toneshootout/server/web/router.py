@@ -1,0 +1,121 @@
+"""The pages: each gathers what its template shows through the API's services and renders it.
+
+No page writes anything: forms and buttons call the JSON API from the page's script, so the
+browser app uses exactly the documented API (WEB.md: no page-only back doors).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from toneshootout.server.deps import SessionDep
+from toneshootout.server.errors import NotFound
+from toneshootout.server.library import service as library_service
+from toneshootout.server.library.kinds import ItemKind
+from toneshootout.server.library.repository import ItemFilter
+from toneshootout.server.library.schemas import ItemOut
+from toneshootout.server.shootout import service as shootout_service
+from toneshootout.server.web.deps import MaybePageUser, PageUser, safe_next
+from toneshootout.server.web.pages import render_page
+from toneshootout.server.web.render_pages import router as render_pages_router
+from toneshootout.server.web.sections import LIBRARY_SECTIONS, LibrarySection
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+NextParam = Annotated[str | None, Query(max_length=2000)]
+# The library page shows up to this many items per kind; the API pages through the rest.
+LIBRARY_PAGE_SIZE = 100
+
+
+@router.get("/")
+async def home(request: Request, user: MaybePageUser) -> Response:
+    """What the product does, and "Try the demo"."""
+    return render_page(request, "home.html", {"user": user})
+
+
+@router.get("/signup")
+async def signup(request: Request, user: MaybePageUser, next: NextParam = None) -> Response:
+    """Create an account."""
+    if user is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return render_page(request, "auth/signup.html", {"next": safe_next(next, "")})
+
+
+@router.get("/login")
+async def login(request: Request, user: MaybePageUser, next: NextParam = None) -> Response:
+    """Sign in."""
+    if user is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return render_page(request, "auth/login.html", {"next": safe_next(next)})
+
+
+@router.get("/account")
+async def account(request: Request, user: PageUser) -> Response:
+    """Change the password, sign out (here or everywhere), delete the account."""
+    return render_page(request, "account.html", {"user": user})
+
+
+async def _section(session: SessionDep, user: PageUser, kind: ItemKind) -> LibrarySection:
+    where = ItemFilter(q=None, tag=None, limit=LIBRARY_PAGE_SIZE, offset=0)
+    items, total = await library_service.list_items(
+        session, owner_id=user.id, kind=kind, where=where
+    )
+    return LibrarySection.of(kind, [ItemOut.of(item) for item in items], total)
+
+
+@router.get("/library")
+async def library(request: Request, user: PageUser, session: SessionDep) -> Response:
+    """DI tracks, captures and IRs: upload, rename, tag, delete."""
+    sections = [await _section(session, user, kind) for kind in LIBRARY_SECTIONS]
+    return render_page(request, "library/page.html", {"user": user, "sections": sections})
+
+
+@router.get("/library/sections/{collection}")
+async def library_section(
+    request: Request, collection: str, user: PageUser, session: SessionDep
+) -> Response:
+    """One library section's list, re-fetched by the page after an upload, rename or delete."""
+    kinds = {kind.collection: kind for kind in LIBRARY_SECTIONS}
+    if collection not in kinds:
+        return render_page(request, "errors/not_found.html", {"user": user}, status=404)
+    section = await _section(session, user, kinds[collection])
+    return render_page(request, "library/section_items.html", {"section": section})
+
+
+@router.get("/shootouts")
+async def shootouts(request: Request, user: PageUser, session: SessionDep) -> Response:
+    """Your shootouts: open, clone, delete, or start a new one."""
+    page, total = await shootout_service.list_shootouts(
+        session, owner_id=user.id, limit=100, offset=0
+    )
+    return render_page(
+        request, "shootouts/list.html", {"user": user, "shootouts": page, "total": total}
+    )
+
+
+@router.get("/shootouts/new")
+async def new_shootout(request: Request, user: PageUser) -> Response:
+    """The builder for a shootout not saved yet; its first Save creates it."""
+    return render_page(request, "shootouts/builder.html", {"user": user, "shootout": None})
+
+
+@router.get("/shootouts/{shootout_id}")
+async def builder(
+    request: Request, shootout_id: uuid.UUID, user: PageUser, session: SessionDep
+) -> Response:
+    """The builder: DI tracks, chains of blocks, render settings; save and render."""
+    try:
+        shootout = await shootout_service.get_owned(
+            session, owner_id=user.id, shootout_id=shootout_id
+        )
+    except NotFound:
+        return render_page(request, "errors/not_found.html", {"user": user}, status=404)
+    return render_page(request, "shootouts/builder.html", {"user": user, "shootout": shootout})
+
+
+# `/renders/{id}` lives in its own module.
+router.include_router(render_pages_router)

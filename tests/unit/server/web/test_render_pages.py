@@ -1,0 +1,40 @@
+"""What the render page says before its script runs: the DI × chain plan and failures in words."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from toneshootout.server.db.models.render import Render
+from toneshootout.server.web.render_pages import REASON_WORDS, reason_words, render_plan
+
+DI_A, DI_B = str(uuid.uuid4()), str(uuid.uuid4())
+ITEMS = {
+    DI_A: {"kind": "di_track", "name": "riff.wav"},
+    DI_B: {"kind": "di_track", "name": "riff.wav"},
+}
+
+
+def snapshot(di_tracks: list[Any]) -> dict[str, Any]:
+    chains = [{"name": "Amp A", "blocks": []}, {"name": "Amp B", "blocks": []}]
+    return {"v": 1, "shootout": {"di_tracks": di_tracks, "chains": chains}, "items": ITEMS}
+
+
+def test_render_plan_names_dis_as_the_engine_does_when_names_repeat() -> None:
+    plan = render_plan(snapshot([DI_A, DI_B]))
+    assert plan == {"dis": ["riff.wav", "riff.wav (2)"], "chains": ["Amp A", "Amp B"]}
+
+
+def test_render_plan_reads_di_objects_with_channel_and_region() -> None:
+    entry = {"di_id": DI_A, "channel": "left", "region": {"start_s": 1.0, "end_s": 3.0}}
+    assert render_plan(snapshot([entry]))["dis"] == ["riff.wav"]
+
+
+def test_reason_words_explain_a_failure_with_its_detail() -> None:
+    render = Render(state="failed", reason="timeout", detail="ran 1801 s")
+    assert reason_words(render) == f"{REASON_WORDS['timeout']} (ran 1801 s)"
+
+
+def test_reason_words_fall_back_for_an_unknown_code_and_stay_empty_unless_failed() -> None:
+    assert reason_words(Render(state="failed", reason="new_code", detail=None)) == "It failed."
+    assert reason_words(Render(state="running", reason=None, detail=None)) == ""
