@@ -41,6 +41,7 @@ from toneshootout.server.render.outbox import (
 from toneshootout.server.render.snapshot import build_snapshot, item_entry, snapshot_sha256
 from toneshootout.server.render.states import TERMINAL_STATES, RenderState
 from toneshootout.server.shootout.checks import (
+    check_di_entries,
     check_duplicates,
     check_refs,
     collect_refs,
@@ -94,7 +95,7 @@ async def _validated(
     found = await repository.library_items(session, shootout.owner_id, {r.item_id for r in refs})
     items = {item.id: item for item in found}
     facts = {i.id: item_facts(i.kind, i.name, i.item_metadata or {}) for i in found}
-    problems += check_refs(refs, facts) + check_duplicates(raw)
+    problems += check_refs(refs, facts) + check_duplicates(raw) + check_di_entries(raw, facts)
     if problems or body is None:
         raise ShootoutInvalid(ordered(problems))
     return body, items

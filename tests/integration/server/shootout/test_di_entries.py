@@ -166,3 +166,23 @@ async def test_estimated_render_seconds_follow_the_region_on_item_and_list(
         short.json()["estimated_render_seconds"],
         whole.json()["estimated_render_seconds"],
     ]
+
+
+async def test_render_submission_checks_di_entries_again(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    user = await register_and_login(client)
+    lib = await small_library(app, user)  # its DI is 20 s long
+    entry = {"di_id": lib.di, "channel": "mid", "region": {"start_s": 1.0, "end_s": 25.0}}
+    stored = shootout_body(lib, di_tracks=[entry])  # saved before the checks existed, say
+    del stored["title"]
+    shootout_id = uuid.uuid4()
+    services = app.state.services
+    assert isinstance(services, Services)
+    async with services.sessionmaker() as session:
+        session.add(Shootout(id=shootout_id, owner_id=user.user_id, title="Odd", body=stored))
+        await session.commit()
+
+    response = await client.post(f"{SHOOTOUTS}/{shootout_id}/renders", headers=user.headers)
+
+    assert list(_problems(response)) == ["di_tracks.0.region.end_s"]
