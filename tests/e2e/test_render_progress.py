@@ -60,7 +60,8 @@ def test_reload_during_render_comes_back_running_then_cancel(
     render = submit(api, shootout["id"])
     page.goto(f"/renders/{render['id']}")
     state = page.locator("#render-state")
-    expect(state).to_have_text("Loading the inputs.")  # held at its first progress report
+    # Held at its first progress report, which may take a while to come on a busy machine.
+    expect(state).to_have_text("Loading the inputs.", timeout=60_000)
     expect(page.locator("#render-live")).to_have_text("Live updates on.")
     audit_for(page)("render-progress")
     page.reload()

@@ -8,6 +8,12 @@ import { showResults } from "./render-results.js";
 
 const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
 const POST_STEPS = new Set(["audio", "montage", "metrics", "plots", "done"]);
+// The steps before any DI × chain is rendered (worker claim, then the engine's first two).
+const EARLY_STEPS = {
+  starting: "Starting the render.",
+  load: "Loading the inputs.",
+  align: "Measuring each chain's latency and polarity.",
+};
 
 const root = document.getElementById("render-page");
 const renderId = root.dataset.renderId;
@@ -54,10 +60,8 @@ function paint(status) {
   const state = status.state;
   const progress = Math.max(0, Math.min(1, Number(status.progress) || 0));
   let text = words.states[state] || state;
-  if (state === "running" && (status.step === "load" || status.step === "align" || !status.step)) {
-    text = status.step === "align"
-      ? "Measuring each chain's latency and polarity."
-      : "Loading the inputs.";
+  if (state === "running" && EARLY_STEPS[status.step || "starting"]) {
+    text = EARLY_STEPS[status.step || "starting"];
   } else if (state === "running" && status.di) {
     text = status.chain ? `Rendering ${status.di} through ${status.chain}.` : `Writing the results of ${status.di}.`;
   }
