@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, WebSocket, expect
 
 from tests.e2e.api import BrowserApi
 from tests.e2e.browser import PageWatch
@@ -67,7 +67,19 @@ def test_reload_during_render_comes_back_running_then_cancel(
     page.reload()
     expect(state).to_have_text("Loading the inputs.")  # from the database, then the API
     expect(page.locator("#render-pairs td.pair").first).to_have_text("waiting")
-    expect(page.locator("#render-live")).to_have_text("Live updates on.")
+    live = page.locator("#render-live")
+    expect(live).to_have_text("Live updates on.")
+    # The socket drops: the page says so, gets a new ticket and subscribes again.
+    sockets: list[WebSocket] = []
+
+    def opened(socket: WebSocket) -> None:  # Playwright takes Python functions only
+        sockets.append(socket)
+
+    page.on("websocket", opened)
+    page.evaluate("() => document.getElementById('render-page').live.socket.close()")
+    expect(live).to_contain_text("trying again in 1 s")
+    expect(live).to_have_text("Live updates on.", timeout=15_000)
+    assert len(sockets) == 1
     page.get_by_role("button", name="Cancel").click()
     # 202 first (the worker is asked to stop), then the socket brings the final state.
     expect(state).to_have_text("Cancelled.", timeout=30_000)

@@ -140,6 +140,7 @@ async function start() {
     onEvent: (event) => apply(event),
     onStatus: (text) => { $("render-live").textContent = text; },
   }).start();
+  root.live = live; // for tests and the console: the socket client of this page
 }
 
 window.addEventListener("pagehide", () => { if (live) live.stop(); });
