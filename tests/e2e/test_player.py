@@ -214,6 +214,12 @@ def test_montage_highlights_the_segment_playing(page: Page, signed_in: Rendered)
     montage.evaluate("(m) => { m.querySelector('audio').currentTime = 4.5; }")
     expect(montage.locator("li[aria-current='true']")).to_contain_text("Amp B")
     expect(montage.locator(".montage-now")).to_contain_text("segment 2 of")
+    # One sound at a time: the montage stops the A/B player, and the other way round.
+    start_playing(page)
+    montage.evaluate("(m) => m.querySelector('audio').play()")
+    page.wait_for_function("() => document.querySelector('ab-player').paused")
+    start_playing(page)
+    assert montage.evaluate("(m) => m.querySelector('audio').paused")
 
 
 def test_bundle_downloads_as_zip(page: Page, signed_in: Rendered, tmp_path: Path) -> None:
