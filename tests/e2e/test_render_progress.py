@@ -8,8 +8,10 @@ running when the test looks, however fast the machine is.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import cast
 
 import pytest
+from playwright._impl._api_structures import SetCookieParam
 from playwright.sync_api import Browser, Page, WebSocket, expect
 
 from tests.e2e.api import BrowserApi
@@ -52,7 +54,11 @@ def held_page(
 
 
 def test_reload_during_render_comes_back_running_then_cancel(
-    held_page: tuple[Page, BrowserApi], material: Material, audit_for: Callable[[Page], Audit]
+    held_page: tuple[Page, BrowserApi],
+    material: Material,
+    audit_for: Callable[[Page], Audit],
+    browser: Browser,
+    held_server: LiveServer,
 ) -> None:
     page, api = held_page
     api.sign_up()
@@ -64,8 +70,18 @@ def test_reload_during_render_comes_back_running_then_cancel(
     expect(state).to_have_text("Loading the inputs.", timeout=60_000)
     expect(page.locator("#render-live")).to_have_text("Live updates on.")
     audit_for(page)("render-progress")
+    # The server's own paint, before any script: the state read from the database.
+    bare = browser.new_context(base_url=held_server.url, java_script_enabled=False)
+    try:
+        bare.add_cookies([cast(SetCookieParam, dict(c)) for c in page.context.cookies()])
+        bare_page = bare.new_page()
+        bare_page.goto(f"/renders/{render['id']}")
+        expect(bare_page.locator("#render-state")).to_have_text("Loading the inputs.")
+        expect(bare_page.get_by_role("button", name="Cancel")).to_be_visible()
+    finally:
+        bare.close()
     page.reload()
-    expect(state).to_have_text("Loading the inputs.")  # from the database, then the API
+    expect(state).to_have_text("Loading the inputs.")
     expect(page.locator("#render-pairs td.pair").first).to_have_text("waiting")
     live = page.locator("#render-live")
     expect(live).to_have_text("Live updates on.")

@@ -8,12 +8,7 @@ import { showResults } from "./render-results.js";
 
 const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
 const POST_STEPS = new Set(["audio", "montage", "metrics", "plots", "done"]);
-// The steps before any DI × chain is rendered (worker claim, then the engine's first two).
-const EARLY_STEPS = {
-  starting: "Starting the render.",
-  load: "Loading the inputs.",
-  align: "Measuring each chain's latency and polarity.",
-};
+
 
 const root = document.getElementById("render-page");
 const renderId = root.dataset.renderId;
@@ -60,8 +55,9 @@ function paint(status) {
   const state = status.state;
   const progress = Math.max(0, Math.min(1, Number(status.progress) || 0));
   let text = words.states[state] || state;
-  if (state === "running" && EARLY_STEPS[status.step || "starting"]) {
-    text = EARLY_STEPS[status.step || "starting"];
+  const early = words.steps[status.step || "starting"]; // before any DI × chain
+  if (state === "running" && early) {
+    text = early;
   } else if (state === "running" && status.di) {
     text = status.chain ? `Rendering ${status.di} through ${status.chain}.` : `Writing the results of ${status.di}.`;
   }
