@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import re
 import uuid
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
@@ -14,26 +13,10 @@ from playwright.sync_api import Locator, Page, expect
 from tests.e2e.api import PASSWORD, ApiCallFailed, BrowserApi
 from tests.e2e.browser import PageWatch
 from tests.e2e.conftest import Audit
+from tests.e2e.pages import allow_a_missing_schema_endpoint, sign_up_in_page, upload_in_page
 from tests.e2e.shootouts import Material, two_chain_shootout
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-
-
-def sign_up_in_page(page: Page, start: str = "/") -> str:
-    email = f"e2e-{uuid.uuid4().hex[:12]}@example.com"
-    page.goto(start)
-    page.get_by_role("navigation").get_by_role("link", name="Sign up").click()
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign up").click()
-    expect(page).to_have_url(re.compile(r"/shootouts$"))
-    return email
-
-
-def upload_in_page(page: Page, collection: str, files: list[Path]) -> None:
-    section = page.locator(f"#section-{collection}")
-    section.locator("input[type=file]").set_input_files([str(f) for f in files])
-    section.get_by_role("button", name="Upload", exact=True).click()
 
 
 def test_pages_pass_checks_signed_out(page: Page, audit: Audit) -> None:
@@ -72,7 +55,7 @@ def test_sign_up_shows_a_short_password_at_its_field(page: Page, watch: PageWatc
 
 
 def test_try_the_demo_signs_up_first_then_opens_the_demo_shootout(
-    page: Page, api: BrowserApi, audit: Audit
+    page: Page, api: BrowserApi, watch: PageWatch, audit: Audit
 ) -> None:
     page.goto("/")
     page.get_by_role("link", name="Try the demo").click()
@@ -81,6 +64,7 @@ def test_try_the_demo_signs_up_first_then_opens_the_demo_shootout(
     page.get_by_label("Password").fill(PASSWORD)
     if not _demo_available(api):
         pytest.skip("POST /api/v1/demo is not in this API yet")
+    allow_a_missing_schema_endpoint(api, watch)
     page.get_by_role("button", name="Sign up").click()
     expect(page).to_have_url(re.compile(rf"/shootouts/{UUID}$"), timeout=60_000)
     expect(page.get_by_role("region", name="Chain 2")).to_be_visible()
@@ -94,14 +78,21 @@ def _demo_available(api: BrowserApi) -> bool:
 
 
 def test_refused_upload_shows_the_servers_reason_at_the_file(
-    page: Page, watch: PageWatch, tmp_path: Path, material: Material, audit: Audit
+    page: Page, watch: PageWatch, material: Material, audit: Audit
 ) -> None:
     watch.allow_console("the server responded with a status of 422")
     sign_up_in_page(page)
     page.goto("/library")
-    bogus = tmp_path / "not-audio.wav"
-    bogus.write_bytes(b"this is not a WAV file at all")
-    upload_in_page(page, "di-tracks", [bogus, material.di])
+    # Dropped on the section, as a file dragged from the desktop would be.
+    page.locator("#section-di-tracks [data-dropzone]").evaluate(
+        """(zone) => {
+          const files = new DataTransfer();
+          files.items.add(new File(["this is not a WAV file at all"], "not-audio.wav"));
+          zone.dispatchEvent(new DragEvent("drop", {dataTransfer: files, bubbles: true}));
+        }"""
+    )
+    expect(page.locator("#section-di-tracks .upload-list li.refused")).to_have_count(1)
+    upload_in_page(page, "di-tracks", [material.di])
     refused = page.locator("#section-di-tracks .upload-list li.refused")
     expect(refused).to_have_count(1)
     expect(refused).to_contain_text("not-audio.wav")
@@ -132,14 +123,6 @@ def test_builder_shows_a_validation_error_at_its_field(
     expect(page.get_by_role("status").filter(has_text="Not saved")).to_be_visible()
 
 
-def allow_a_missing_schema_endpoint(api: BrowserApi, watch: PageWatch) -> None:
-    """Until the API serves GET /shootouts/schema the builder falls back (and the browser logs
-    the failed request); once it does, any error there fails the test again."""
-    reply = api.context.request.get(f"{api.base_url}/api/v1/shootouts/schema")
-    if reply.status != 200:
-        watch.allow_console("/api/v1/shootouts/schema")
-
-
 def block_titles(chain: Locator) -> list[str]:
     return [re.sub(r"^\d+\.\s*", "", t) for t in chain.locator(".block-type").all_inner_texts()]
 
@@ -159,7 +142,7 @@ def test_build_a_two_chain_shootout_from_uploaded_files(
     audit("library")
 
     page.get_by_role("link", name="Shootouts").click()
-    page.get_by_role("button", name="New shootout").click()
+    page.get_by_role("link", name="New shootout").click()
     page.get_by_label("Title").fill("Two amps, one cab")
     chain1 = page.get_by_role("region", name="Chain 1")
     _add_block(chain1, "ir")
@@ -196,6 +179,11 @@ def test_build_a_two_chain_shootout_from_uploaded_files(
     # The render itself is the player tests' subject; spare the CPU (it may have finished).
     with contextlib.suppress(ApiCallFailed):
         api.call("POST", f"/api/v1/renders/{render_id}/cancel")
+    page.goto("/shootouts")
+    latest = page.get_by_role("link", name=re.compile(r"^v1 · "))
+    expect(latest).to_have_attribute("href", f"/renders/{render_id}")
+    page.goto(f"/shootouts/{shootout_id}")
+    expect(page.get_by_role("heading", name="Renders of this shootout")).to_be_visible()
 
 
 def _add_block(chain: Locator, block_type: str) -> None:

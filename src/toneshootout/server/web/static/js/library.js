@@ -153,6 +153,12 @@ async function deleteItem(section, row, button, force = false) {
     setBusy(button, false);
     slot.textContent = describeError(err);
     if (err instanceof ApiError && err.error === "item_in_use") {
+      // The API's detail speaks to API clients (force=true); say it in the page's words.
+      const count = err.body?.shootout_count;
+      const label = section.dataset.label;
+      if (typeof count === "number") {
+        slot.textContent = `This ${label} is used by ${count} shootout${count === 1 ? "" : "s"}; deleting it removes it from ${count === 1 ? "that shootout" : "them"}.`;
+      }
       const again = document.createElement("button");
       again.type = "button";
       again.className = "small danger";

@@ -1,10 +1,9 @@
-// Shootouts list: new, clone, delete (through the API), then the list is read again.
+// Shootouts list: clone and delete through the API ("New shootout" is a plain link).
 import { api, describeError } from "./api.js";
 import { setBusy } from "./forms.js";
+import { renderLink, rendersByShootout } from "./render-links.js";
 
 const errorSlot = document.getElementById("list-error");
-
-document.getElementById("new-shootout").addEventListener("click", () => location.assign("/shootouts/new"));
 
 for (const row of document.querySelectorAll("[data-shootout-id]")) {
   const id = row.dataset.shootoutId;
@@ -31,3 +30,11 @@ for (const row of document.querySelectorAll("[data-shootout-id]")) {
     }
   });
 }
+
+// Each row links to its newest render, so results are one click away.
+rendersByShootout(api).then((groups) => {
+  for (const row of document.querySelectorAll("[data-shootout-id]")) {
+    const renders = groups.get(row.dataset.shootoutId);
+    if (renders?.length) row.querySelector(".renders").append("Latest render: ", renderLink(renders[0]));
+  }
+}).catch(() => {}); // the list is whole without them

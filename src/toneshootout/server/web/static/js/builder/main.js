@@ -5,6 +5,7 @@
 import { api, ApiError, describeError } from "../api.js";
 import { field, fieldId, h } from "../dom.js";
 import { setBusy } from "../forms.js";
+import { renderLink, rendersByShootout } from "../render-links.js";
 import { ChainsEditor } from "./chains.js";
 import { controlFor } from "./controls.js";
 import { DiEditor } from "./dis.js";
@@ -183,8 +184,9 @@ function layout() {
   ui.warningsHeading = h("h2", { hidden: true }, "Before you render");
   ui.warnings = h("ul", { class: "warnings" });
   ui.estimate = h("p", { class: "notice estimate" });
-  ui.save = h("button", { type: "submit", class: "primary" }, "Save");
-  ui.render = h("button", { type: "button", onclick: onRender }, "Render");
+  ui.save = h("button", { type: "submit" }, "Save");
+  // Render is what the page is for (it saves first when needed).
+  ui.render = h("button", { type: "button", class: "primary", onclick: onRender }, "Render");
   ui.status = h("p", { class: "status", role: "status", "aria-live": "polite" });
   const form = h("form", { id: "builder-form", novalidate: true },
     ui.formError,
@@ -216,6 +218,18 @@ async function start() {
   showOutcome(shootout);
   if (!schema) ui.formError.textContent = "The effect parameters could not be loaded from the server; blocks keep their defaults.";
   if (!shootoutId) changed();
+  else showPastRenders();
+}
+
+async function showPastRenders() {
+  try {
+    const renders = (await rendersByShootout(api, shootoutId)).get(shootoutId) ?? [];
+    if (!renders.length) return;
+    const list = h("ul", { class: "past-renders" }, renders.slice(0, 10).map((r) => h("li", {}, renderLink(r))));
+    root.append(h("section", { "aria-labelledby": "past-heading" }, h("h2", { id: "past-heading" }, "Renders of this shootout"), list));
+  } catch {
+    // the builder is whole without them
+  }
 }
 
 start().catch((err) => {
