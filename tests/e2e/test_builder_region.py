@@ -1,13 +1,16 @@
-"""The builder's DI region: dragged out on the waveform, saved as the API's region object, and
-a region past the end of the DI refused at its field. Skipped while the API takes bare DI ids
-only."""
+"""The builder and the API's checks: a DI region dragged out on the waveform, saved as the API's
+region object and refused at its field when past the DI's end (skipped while the API takes bare
+DI ids only); the API's warnings shown before rendering."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+import soundfile as sf
 from playwright.sync_api import Page, expect
+from scipy.signal import resample_poly
 
 from tests.e2e.api import BrowserApi
 from tests.e2e.browser import PageWatch
@@ -51,3 +54,25 @@ def test_region_dragged_on_the_waveform_is_saved_and_checked(
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#f-di_tracks-0-region-end_s-error")).to_contain_text(re.compile(r"\d"))
     expect(end).to_have_attribute("aria-invalid", "true")
+
+
+def test_builder_shows_the_apis_warnings_before_rendering(
+    page: Page, api: BrowserApi, watch: PageWatch, material: Material, tmp_path: Path
+) -> None:
+    api.sign_up()
+    allow_a_missing_schema_endpoint(api, watch)
+    audio, rate = sf.read(material.di, always_2d=True)
+    slower = tmp_path / "riff-44k.wav"
+    sf.write(slower, resample_poly(audio, 147, 160, axis=0), 44100, subtype="PCM_24")
+    di = api.upload("di-tracks", slower)
+    capture = api.upload("captures", material.captures[0])
+    body = {
+        "title": "Rates differ",
+        "di_tracks": [di["id"]],
+        "chains": [{"name": "One", "blocks": [{"type": "capture", "capture_id": capture["id"]}]}],
+    }
+    shootout = api.call("POST", "/api/v1/shootouts", body, 201)
+    assert rate == 48000
+    page.goto(f"/shootouts/{shootout['id']}")
+    expect(page.get_by_role("heading", name="Before you render")).to_be_visible()
+    expect(page.locator(".warnings li")).to_contain_text("44100 Hz")

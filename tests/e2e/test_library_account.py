@@ -85,6 +85,7 @@ def test_account_wrong_password_log_out_and_delete(
     page.get_by_label("I understand").check()
     page.get_by_role("button", name="Delete account").click()
     expect(page).to_have_url(re.compile(r"/\?deleted=1$"))
+    expect(page.get_by_role("status").filter(has_text="have been deleted")).to_be_visible()
     expect(page.get_by_role("navigation").get_by_role("link", name="Sign up")).to_be_visible()
     page.goto("/library")
     expect(page).to_have_url(re.compile(r"/login\?next=/library$"))

@@ -179,6 +179,11 @@ def test_build_a_two_chain_shootout_from_uploaded_files(
     # The render itself is the player tests' subject; spare the CPU (it may have finished).
     with contextlib.suppress(ApiCallFailed):
         api.call("POST", f"/api/v1/renders/{render_id}/cancel")
+    page.goto("/shootouts")
+    latest = page.get_by_role("link", name=re.compile(r"^v1 · "))
+    expect(latest).to_have_attribute("href", f"/renders/{render_id}")
+    page.goto(f"/shootouts/{shootout_id}")
+    expect(page.get_by_role("heading", name="Renders of this shootout")).to_be_visible()
 
 
 def _add_block(chain: Locator, block_type: str) -> None:

@@ -79,7 +79,22 @@ def start_playing(page: Page) -> None:
 def test_results_page_passes_checks(page: Page, signed_in: Rendered, audit: Audit) -> None:
     open_results(page, signed_in.render_id)
     expect(page.get_by_role("heading", name="Level decisions")).to_be_visible()
-    expect(page.locator(".decisions")).to_contain_text("LUFS with one static gain")
+    decisions = page.locator(".decisions").first
+    expect(decisions).to_contain_text("LUFS with one static gain")
+    # The words follow from the manifest's numbers.
+    manifest_file = next(o for o in signed_in.render["outputs"] if o["role"] == "manifest")
+    manifest = page.request.get(manifest_file["url"]).json()
+    reduction = manifest["common_reduction_db"]["riff.wav"]
+    if reduction > 0.005:
+        expect(decisions).to_contain_text(f"All chains were then lowered {reduction:.1f} dB")
+    else:
+        expect(decisions).to_contain_text("so no chain needed lowering")
+    for chain in manifest["inputs"]["chains"]:
+        latency = chain["alignment"]["latency_samples"]
+        if latency:
+            expect(
+                page.get_by_text(f"{chain['name']} came out {latency} samples late")
+            ).to_be_visible()
     expect(page.locator("table.metrics")).to_be_visible()
     expect(page.locator("#null-result")).to_contain_text("residual")
     expect(page.locator("#null-result audio")).to_have_count(1)
@@ -214,6 +229,12 @@ def test_montage_highlights_the_segment_playing(page: Page, signed_in: Rendered)
     montage.evaluate("(m) => { m.querySelector('audio').currentTime = 4.5; }")
     expect(montage.locator("li[aria-current='true']")).to_contain_text("Amp B")
     expect(montage.locator(".montage-now")).to_contain_text("segment 2 of")
+    # One sound at a time: the montage stops the A/B player, and the other way round.
+    start_playing(page)
+    montage.evaluate("(m) => m.querySelector('audio').play()")
+    page.wait_for_function("() => document.querySelector('ab-player').paused")
+    start_playing(page)
+    assert montage.evaluate("(m) => m.querySelector('audio').paused")
 
 
 def test_bundle_downloads_as_zip(page: Page, signed_in: Rendered, tmp_path: Path) -> None:

@@ -8,9 +8,11 @@ running when the test looks, however fast the machine is.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import cast
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright._impl._api_structures import SetCookieParam
+from playwright.sync_api import Browser, Page, WebSocket, expect
 
 from tests.e2e.api import BrowserApi
 from tests.e2e.browser import PageWatch
@@ -52,7 +54,11 @@ def held_page(
 
 
 def test_reload_during_render_comes_back_running_then_cancel(
-    held_page: tuple[Page, BrowserApi], material: Material, audit_for: Callable[[Page], Audit]
+    held_page: tuple[Page, BrowserApi],
+    material: Material,
+    audit_for: Callable[[Page], Audit],
+    browser: Browser,
+    held_server: LiveServer,
 ) -> None:
     page, api = held_page
     api.sign_up()
@@ -60,13 +66,36 @@ def test_reload_during_render_comes_back_running_then_cancel(
     render = submit(api, shootout["id"])
     page.goto(f"/renders/{render['id']}")
     state = page.locator("#render-state")
-    expect(state).to_have_text("Loading the inputs.")  # held at its first progress report
+    # Held at its first progress report, which may take a while to come on a busy machine.
+    expect(state).to_have_text("Loading the inputs.", timeout=60_000)
     expect(page.locator("#render-live")).to_have_text("Live updates on.")
     audit_for(page)("render-progress")
+    # The server's own paint, before any script: the state read from the database.
+    bare = browser.new_context(base_url=held_server.url, java_script_enabled=False)
+    try:
+        bare.add_cookies([cast(SetCookieParam, dict(c)) for c in page.context.cookies()])
+        bare_page = bare.new_page()
+        bare_page.goto(f"/renders/{render['id']}")
+        expect(bare_page.locator("#render-state")).to_have_text("Loading the inputs.")
+        expect(bare_page.get_by_role("button", name="Cancel")).to_be_visible()
+    finally:
+        bare.close()
     page.reload()
-    expect(state).to_have_text("Loading the inputs.")  # from the database, then the API
+    expect(state).to_have_text("Loading the inputs.")
     expect(page.locator("#render-pairs td.pair").first).to_have_text("waiting")
-    expect(page.locator("#render-live")).to_have_text("Live updates on.")
+    live = page.locator("#render-live")
+    expect(live).to_have_text("Live updates on.")
+    # The socket drops: the page says so, gets a new ticket and subscribes again.
+    sockets: list[WebSocket] = []
+
+    def opened(socket: WebSocket) -> None:  # Playwright takes Python functions only
+        sockets.append(socket)
+
+    page.on("websocket", opened)
+    page.evaluate("() => document.getElementById('render-page').live.socket.close()")
+    expect(live).to_contain_text("trying again in 1 s")
+    expect(live).to_have_text("Live updates on.", timeout=15_000)
+    assert len(sockets) == 1
     page.get_by_role("button", name="Cancel").click()
     # 202 first (the worker is asked to stop), then the socket brings the final state.
     expect(state).to_have_text("Cancelled.", timeout=30_000)

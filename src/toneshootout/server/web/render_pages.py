@@ -35,6 +35,12 @@ STATE_WORDS: Final = {
     "failed": "Failed.",
     "cancelled": "Cancelled.",
 }
+# A running render before any DI × chain is rendered: the worker's claim, the engine's first steps.
+EARLY_STEP_WORDS: Final = {
+    "starting": "Starting the render.",
+    "load": "Loading the inputs.",
+    "align": "Measuring each chain's latency and polarity.",
+}
 # Failure reason codes (worker/runner.py) said the way a guitarist would want to hear them.
 REASON_WORDS: Final = {
     "invalid_input": "One of the inputs could not be used as given.",
@@ -64,6 +70,15 @@ def render_plan(snapshot: Mapping[str, Any]) -> dict[str, list[str]]:
     }
 
 
+def state_words(render: Render) -> str:
+    """The render's state in a sentence, as the page's script words it too."""
+    if render.state == "running":
+        if render.cancel_requested:
+            return "Cancelling…"
+        return EARLY_STEP_WORDS.get(render.step or "starting", STATE_WORDS["running"])
+    return STATE_WORDS.get(render.state, render.state)
+
+
 def reason_words(render: Render) -> str:
     if render.state != "failed":
         return ""
@@ -84,10 +99,11 @@ async def render_view(
         "user": user,
         "render": render,
         "plan": render_plan(render.snapshot),
-        "state_words": STATE_WORDS.get(render.state, render.state),
+        "state_words": state_words(render),
         "reason_text": reason_words(render),
         "page_data": json.dumps(
-            {"states": STATE_WORDS, "reasons": REASON_WORDS}, ensure_ascii=False
+            {"states": STATE_WORDS, "steps": EARLY_STEP_WORDS, "reasons": REASON_WORDS},
+            ensure_ascii=False,
         ),
     }
     return render_page(request, "renders/page.html", context)

@@ -32,9 +32,9 @@ LIBRARY_PAGE_SIZE = 100
 
 
 @router.get("/")
-async def home(request: Request, user: MaybePageUser) -> Response:
+async def home(request: Request, user: MaybePageUser, deleted: bool = False) -> Response:
     """What the product does, and "Try the demo"."""
-    return render_page(request, "home.html", {"user": user})
+    return render_page(request, "home.html", {"user": user, "deleted": deleted and not user})
 
 
 @router.get("/signup")

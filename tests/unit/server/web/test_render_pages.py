@@ -6,7 +6,13 @@ import uuid
 from typing import Any
 
 from toneshootout.server.db.models.render import Render
-from toneshootout.server.web.render_pages import REASON_WORDS, reason_words, render_plan
+from toneshootout.server.web.render_pages import (
+    EARLY_STEP_WORDS,
+    REASON_WORDS,
+    reason_words,
+    render_plan,
+    state_words,
+)
 
 DI_A, DI_B = str(uuid.uuid4()), str(uuid.uuid4())
 ITEMS = {
@@ -38,3 +44,21 @@ def test_reason_words_explain_a_failure_with_its_detail() -> None:
 def test_reason_words_fall_back_for_an_unknown_code_and_stay_empty_unless_failed() -> None:
     assert reason_words(Render(state="failed", reason="new_code", detail=None)) == "It failed."
     assert reason_words(Render(state="running", reason=None, detail=None)) == ""
+
+
+def test_state_words_name_the_early_steps_and_a_pending_cancel() -> None:
+    assert (
+        state_words(Render(state="running", step=None, cancel_requested=False))
+        == (EARLY_STEP_WORDS["starting"])
+    )
+    assert (
+        state_words(Render(state="running", step="load", cancel_requested=False))
+        == (EARLY_STEP_WORDS["load"])
+    )
+    assert state_words(Render(state="running", step="render", cancel_requested=False)) == (
+        "Rendering."
+    )
+    assert state_words(Render(state="running", step="load", cancel_requested=True)) == "Cancelling…"
+    assert state_words(Render(state="queued", step=None, cancel_requested=False)) == (
+        "Waiting for a free worker."
+    )

@@ -30,6 +30,10 @@ function keepsItsKeys(target) {
 }
 
 // One listener for the page: keys act on one player and never while a form field has focus.
+document.addEventListener("exclusiveplay", (event) => {
+  for (const player of players) if (player !== event.detail) player.pause();
+});
+
 document.addEventListener("keydown", (event) => {
   if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
   if (keepsItsKeys(event.target)) return;
@@ -142,7 +146,8 @@ export class AbPlayer extends HTMLElement {
 
   async play() {
     if (!this._engine) return;
-    for (const other of players) if (other !== this) other.pause();
+    // One thing plays at a time: the other players, and any <montage-player>, stop.
+    document.dispatchEvent(new CustomEvent("exclusiveplay", { detail: this }));
     keyboardOwner = this;
     await this._engine.ctx.resume();
     this._engine.play();

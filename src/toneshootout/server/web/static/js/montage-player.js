@@ -20,16 +20,28 @@ export class MontagePlayer extends HTMLElement {
     this.audio = el("audio", { controls: true, preload: "metadata", "aria-label": label });
     this.now = el("p", { class: "montage-now", role: "status", text: "Not playing." });
     this.list = el("ol", { class: "montage-segments", "aria-label": `${label}: segments` });
-    this.append(this.audio, this.now, this.list);
+    this.replaceChildren(this.audio, this.now, this.list);
     const follow = () => {
       this._highlight();
       if (!this.audio.paused) this._frame = requestAnimationFrame(follow);
     };
-    this.audio.addEventListener("play", () => { this._frame = requestAnimationFrame(follow); });
+    this.audio.addEventListener("play", () => {
+      document.dispatchEvent(new CustomEvent("exclusiveplay", { detail: this }));
+      this._frame = requestAnimationFrame(follow);
+    });
+    // Another player started: this one stops (one sound at a time on the page).
+    this._onExclusive = (event) => { if (event.detail !== this && !this.audio.paused) this.audio.pause(); };
+    document.addEventListener("exclusiveplay", this._onExclusive);
     this.audio.addEventListener("timeupdate", () => this._highlight());
     this.audio.addEventListener("seeked", () => this._highlight());
     if (this._src) this.audio.src = this._src;
     this._renderList();
+  }
+
+  disconnectedCallback() {
+    if (this.audio) this.audio.pause();
+    document.removeEventListener("exclusiveplay", this._onExclusive);
+    this.audio = null; // connecting again builds it afresh
   }
 
   get src() {

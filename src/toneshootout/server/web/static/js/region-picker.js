@@ -25,6 +25,17 @@ export class RegionPicker extends HTMLElement {
   #status = null;
   #play = null;
 
+  constructor() {
+    super();
+    // A value set before this element was upgraded (the module loads lazily) shadows the
+    // accessor: take it over.
+    if (Object.hasOwn(this, "region")) {
+      const value = this.region;
+      delete this.region;
+      this.region = value;
+    }
+  }
+
   get region() {
     return this.#value;
   }

@@ -128,16 +128,17 @@ function plotCaption(file, di) {
 
 export function plotsSection(outputs, dis) {
   const section = el("section", { "aria-labelledby": "plots-heading" }, el("h3", { id: "plots-heading", text: "Plots" }));
-  const grid = el("div", { class: "plots" });
   for (const di of dis) {
+    const grid = el("div", { class: "plots" });
     for (const file of outputs.find("plot", di).filter((o) => o.path.endsWith(".png"))) {
       const caption = plotCaption(file, di);
       grid.append(el("figure", { class: "plot" },
         el("img", { src: file.url, alt: caption, width: 800, height: 450 }),
         el("figcaption", { text: caption })));
     }
+    if (dis.length > 1) section.append(el("h4", { text: di }));
+    section.append(grid);
   }
-  section.append(grid);
   return section;
 }
 

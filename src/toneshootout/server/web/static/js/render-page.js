@@ -9,6 +9,7 @@ import { showResults } from "./render-results.js";
 const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
 const POST_STEPS = new Set(["audio", "montage", "metrics", "plots", "done"]);
 
+
 const root = document.getElementById("render-page");
 const renderId = root.dataset.renderId;
 const plan = JSON.parse(root.dataset.plan);
@@ -54,10 +55,9 @@ function paint(status) {
   const state = status.state;
   const progress = Math.max(0, Math.min(1, Number(status.progress) || 0));
   let text = words.states[state] || state;
-  if (state === "running" && (status.step === "load" || status.step === "align" || !status.step)) {
-    text = status.step === "align"
-      ? "Measuring each chain's latency and polarity."
-      : "Loading the inputs.";
+  const early = words.steps[status.step || "starting"]; // before any DI × chain
+  if (state === "running" && early) {
+    text = early;
   } else if (state === "running" && status.di) {
     text = status.chain ? `Rendering ${status.di} through ${status.chain}.` : `Writing the results of ${status.di}.`;
   }
@@ -136,6 +136,7 @@ async function start() {
     onEvent: (event) => apply(event),
     onStatus: (text) => { $("render-live").textContent = text; },
   }).start();
+  root.live = live; // for tests and the console: the socket client of this page
 }
 
 window.addEventListener("pagehide", () => { if (live) live.stop(); });

@@ -87,12 +87,23 @@ export function decisionsInWords(manifest, di) {
   for (const l of levels) {
     lines.push(`${l.chain}: ${signed(l.loudness_before_lufs)} LUFS as rendered, gain ${signed(l.gain_db)} dB, ${signed(l.loudness_after_lufs)} LUFS after, true peak ${signed(l.true_peak_dbtp)} dBTP.`);
   }
+  return lines;
+}
+
+/** How the engine lined the chains up (once per render: alignment is per chain). */
+export function alignmentInWords(manifest) {
+  const lines = [];
   for (const chain of manifest.inputs.chains || []) {
     const a = chain.alignment || {};
+    const inverted = a.polarity === -1;
     const shifts = [];
     if (a.latency_samples) shifts.push(`${a.latency_samples} samples late`);
-    if (a.polarity === -1 || a.polarity === "inverted") shifts.push("in inverted polarity");
-    if (shifts.length) lines.push(`${chain.name} came out ${shifts.join(" and ")}; it was shifted${a.polarity === -1 || a.polarity === "inverted" ? " and flipped" : ""} to line up with the others.`);
+    if (inverted) shifts.push("in inverted polarity");
+    if (shifts.length) {
+      lines.push(`${chain.name} came out ${shifts.join(" and ")}; it was shifted${inverted ? " and flipped" : ""} to line up with the DI.`);
+    } else {
+      lines.push(`${chain.name} came out on time and in polarity.`);
+    }
     if (a.ambiguous) lines.push(`${chain.name}: its latency measurement was ambiguous.`);
   }
   return lines;
@@ -104,6 +115,10 @@ function decisionsSection(manifest) {
     if (manifest.inputs.di.length > 1) section.append(el("h4", { text: di }));
     section.append(el("ul", { class: "decisions" }, ...decisionsInWords(manifest, di).map((t) => el("li", { text: t }))));
   }
+  section.append(
+    el("h4", { text: "Alignment" }),
+    el("ul", { class: "decisions" }, ...alignmentInWords(manifest).map((t) => el("li", { text: t }))),
+  );
   for (const warning of manifest.warnings || []) section.append(el("p", { class: "warning", text: warning }));
   return section;
 }

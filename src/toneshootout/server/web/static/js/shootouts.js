@@ -1,6 +1,7 @@
 // Shootouts list: clone and delete through the API ("New shootout" is a plain link).
 import { api, describeError } from "./api.js";
 import { setBusy } from "./forms.js";
+import { renderLink, rendersByShootout } from "./render-links.js";
 
 const errorSlot = document.getElementById("list-error");
 
@@ -29,3 +30,11 @@ for (const row of document.querySelectorAll("[data-shootout-id]")) {
     }
   });
 }
+
+// Each row links to its newest render, so results are one click away.
+rendersByShootout(api).then((groups) => {
+  for (const row of document.querySelectorAll("[data-shootout-id]")) {
+    const renders = groups.get(row.dataset.shootoutId);
+    if (renders?.length) row.querySelector(".renders").append("Latest render: ", renderLink(renders[0]));
+  }
+}).catch(() => {}); // the list is whole without them

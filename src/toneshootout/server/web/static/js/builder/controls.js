@@ -79,7 +79,12 @@ export function controlFor(name, rawProp, value, path, onChange) {
   const { prop, nullable } = unwrapNullable(rawProp);
   const { label, unit } = describeName(name, prop);
   const hint = prop.description ?? null;
-  if (prop.type === "array" && prop.items?.enum) return checkboxGroup(prop, value, path, label, onChange);
+  if (prop.type === "array" && prop.items?.enum) {
+    const group = checkboxGroup(prop, value, path, label, onChange);
+    // A list the schema gives no default for is filled in by the server when it is saved.
+    if (value === undefined && !("default" in prop)) group.append(h("p", { class: "hint" }, "None chosen: the server's default set."));
+    return group;
+  }
   if (Array.isArray(prop.enum)) return field(label, enumControl(prop, value, path, onChange), { path, hint, unit });
   if (prop.type === "boolean") {
     const box = h("input", { type: "checkbox", id: fieldId(path), checked: Boolean(value ?? prop.default), dataset: { path } });

@@ -1,7 +1,14 @@
 // The DI tracks of a shootout: which DIs, and for each its channel (left / right / mid) and
 // the region rendered, picked on the DI's waveform (<region-picker>) or typed in seconds.
 import { field, fieldId, h } from "../dom.js";
-import "../region-picker.js";
+
+// Loaded when a waveform is first shown; without the vendor files (`make setup` not run) the
+// builder still works and regions are typed in seconds.
+let pickerModule = null;
+function loadPicker() {
+  pickerModule ??= import("../region-picker.js");
+  return pickerModule;
+}
 
 const CHANNELS = [["mid", "Mid (left + right)"], ["left", "Left"], ["right", "Right"]];
 const WAVEFORM_MAX_BYTES = 64 * 1024 * 1024; // larger files load their waveform on request
@@ -113,6 +120,9 @@ export class DiEditor {
       }
       picker.region = entry.region;
       wrap.append(picker);
+      loadPicker().catch(() => {
+        picker.replaceWith(h("p", { class: "muted" }, "The waveform cannot be shown (the page's audio modules are missing); type the region's times."));
+      });
     };
     if (picker || item.size_bytes <= WAVEFORM_MAX_BYTES) show();
     else wrap.append(h("button", { type: "button", onclick: (e) => { e.currentTarget.remove(); show(); } }, "Show the waveform to pick a region"));

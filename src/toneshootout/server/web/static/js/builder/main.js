@@ -5,6 +5,7 @@
 import { api, ApiError, describeError } from "../api.js";
 import { field, fieldId, h } from "../dom.js";
 import { setBusy } from "../forms.js";
+import { renderLink, rendersByShootout } from "../render-links.js";
 import { ChainsEditor } from "./chains.js";
 import { controlFor } from "./controls.js";
 import { DiEditor } from "./dis.js";
@@ -217,6 +218,18 @@ async function start() {
   showOutcome(shootout);
   if (!schema) ui.formError.textContent = "The effect parameters could not be loaded from the server; blocks keep their defaults.";
   if (!shootoutId) changed();
+  else showPastRenders();
+}
+
+async function showPastRenders() {
+  try {
+    const renders = (await rendersByShootout(api, shootoutId)).get(shootoutId) ?? [];
+    if (!renders.length) return;
+    const list = h("ul", { class: "past-renders" }, renders.slice(0, 10).map((r) => h("li", {}, renderLink(r))));
+    root.append(h("section", { "aria-labelledby": "past-heading" }, h("h2", { id: "past-heading" }, "Renders of this shootout"), list));
+  } catch {
+    // the builder is whole without them
+  }
 }
 
 start().catch((err) => {
