@@ -59,12 +59,14 @@ class _Connection:
 class RawClient:
     """A pool of raw connections to one host, all sending one pre-encoded GET."""
 
-    def __init__(self, base: str, path: str, token: str) -> None:
+    def __init__(self, base: str, path: str, token: str, cookie: str = "") -> None:
         url = urlsplit(base)
         self.host, self.port = url.hostname or "127.0.0.1", url.port or 80
+        # Pages read the session cookie, not the bearer header: `--cookie` sends one.
+        cookie_line = f"Cookie: {cookie}\r\n" if cookie else ""
         self.request = (
             f"GET {path} HTTP/1.1\r\nHost: {url.netloc}\r\n"
-            f"Authorization: Bearer {token}\r\nAccept: */*\r\n\r\n"
+            f"Authorization: Bearer {token}\r\n{cookie_line}Accept: */*\r\n\r\n"
         ).encode("latin-1")
         self.idle: list[_Connection] = []
         self.slots = asyncio.Semaphore(MAX_CONNECTIONS)
@@ -152,6 +154,8 @@ async def _ramp(fetch: Fetch, args: argparse.Namespace) -> None:
 async def _ramp_httpx(args: argparse.Namespace) -> None:
     limits = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=256)
     headers = {"Authorization": f"Bearer {args.token}"}
+    if args.cookie:
+        headers["Cookie"] = args.cookie
     async with httpx.AsyncClient(
         base_url=args.base, headers=headers, limits=limits, timeout=TIMEOUT_S
     ) as client:
@@ -169,7 +173,7 @@ async def main_async(args: argparse.Namespace) -> None:
     if args.client == "httpx":
         await _ramp_httpx(args)
         return
-    client = RawClient(args.base, args.path, args.token)
+    client = RawClient(args.base, args.path, args.token, args.cookie)
     try:
         await _ramp(client.fetch, args)
     finally:
@@ -181,6 +185,7 @@ def main() -> None:
     parser.add_argument("--base", required=True)
     parser.add_argument("--path", required=True)
     parser.add_argument("--token", required=True)
+    parser.add_argument("--cookie", default="", help="a Cookie header value (for pages)")
     parser.add_argument("--rates", type=float, nargs="+", required=True)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--p99-limit-ms", type=float, default=100.0)
