@@ -156,7 +156,7 @@ class Spec(_Strict):
     chain: list[Chain] = Field(min_length=1, max_length=32)
 
     @model_validator(mode="after")
-    def _unique_names(self) -> Self:
+    def unique_names(self) -> Self:
         for label, names in (
             ("di", [d.name for d in self.di]),
             ("chain", [c.name for c in self.chain]),

@@ -44,7 +44,7 @@ def snapshot_sha256(snapshot: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _unique_names(names: list[str], limit: int = 80) -> list[str]:
+def unique_names(names: list[str], limit: int = 80) -> list[str]:
     """Display names made unique for the engine (two DIs may share a file name)."""
     seen: set[str] = set()
     result = []
@@ -80,7 +80,7 @@ def to_engine_spec(snapshot: Mapping[str, Any], file_of: Callable[[str], Path]) 
 
     shootout = body.model_dump(mode="json")
     dis = shootout["di_tracks"]  # always objects here, even from a snapshot of bare ids
-    names = _unique_names([items[d["di_id"]]["name"] for d in dis])
+    names = unique_names([items[d["di_id"]]["name"] for d in dis])
     spec = {
         "title": body.title,
         "settings": shootout["settings"],

@@ -22,18 +22,19 @@ from toneshootout.server.render import service as render_service
 from toneshootout.server.render.errors import RenderNotFound
 
 # The engine gets DI names made unique the same way (two DIs may share a file name).
-from toneshootout.server.render.snapshot import _unique_names as unique_di_names
+from toneshootout.server.render.snapshot import unique_names as unique_di_names
+from toneshootout.server.render.states import RenderState
 from toneshootout.server.web.deps import PageUser
 from toneshootout.server.web.pages import render_page
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
-STATE_WORDS: Final = {
-    "queued": "Waiting for a free worker.",
-    "running": "Rendering.",
-    "succeeded": "Finished.",
-    "failed": "Failed.",
-    "cancelled": "Cancelled.",
+STATE_WORDS: Final[dict[str, str]] = {
+    RenderState.QUEUED: "Waiting for a free worker.",
+    RenderState.RUNNING: "Rendering.",
+    RenderState.SUCCEEDED: "Finished.",
+    RenderState.FAILED: "Failed.",
+    RenderState.CANCELLED: "Cancelled.",
 }
 # A running render before any DI × chain is rendered: the worker's claim, the engine's first steps.
 EARLY_STEP_WORDS: Final = {
@@ -72,15 +73,15 @@ def render_plan(snapshot: Mapping[str, Any]) -> dict[str, list[str]]:
 
 def state_words(render: Render) -> str:
     """The render's state in a sentence, as the page's script words it too."""
-    if render.state == "running":
+    if render.state == RenderState.RUNNING:
         if render.cancel_requested:
             return "Cancelling…"
-        return EARLY_STEP_WORDS.get(render.step or "starting", STATE_WORDS["running"])
+        return EARLY_STEP_WORDS.get(render.step or "starting", STATE_WORDS[RenderState.RUNNING])
     return STATE_WORDS.get(render.state, render.state)
 
 
 def reason_words(render: Render) -> str:
-    if render.state != "failed":
+    if render.state != RenderState.FAILED:
         return ""
     words = REASON_WORDS.get(render.reason or "", "It failed.")
     return f"{words} ({render.detail})" if render.detail else words
