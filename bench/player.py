@@ -90,6 +90,30 @@ def first_sound(page: Page, api: BrowserApi, shootout_id: str) -> dict[str, floa
     return {"total": sound - start, "render": rendered - start, "page": sound - rendered}
 
 
+def newcomer(page: Page) -> dict[str, float]:
+    """The issue's "Done means", clicked as a newcomer would: the landing page, Try the demo,
+    sign up, Render, Play. Returns seconds to the demo shootout and to the first sound."""
+    start = time.monotonic()
+    page.goto("/")
+    page.get_by_role("link", name="Try the demo").click()
+    page.get_by_label("Email").fill(f"newcomer-{time.time_ns()}@example.com")
+    page.get_by_label("Password").fill("newcomer password 1")
+    page.get_by_role("button", name="Sign up").click()
+    page.wait_for_url("**/shootouts/*", timeout=120_000)
+    page.get_by_role("button", name="Render").wait_for()
+    opened = time.monotonic()
+    page.get_by_role("button", name="Render").click()
+    page.wait_for_selector("#render-state:text('Finished.')", timeout=600_000)
+    page.wait_for_function(
+        "() => document.querySelector('ab-player')?.getAttribute('aria-busy') === 'false'",
+        timeout=120_000,
+    )
+    page.locator("ab-player").first.get_by_role("button", name="Play", exact=True).click()
+    page.wait_for_function(SOUND_JS)
+    sound = time.monotonic()
+    return {"total": sound - start, "demo": opened - start, "listen": sound - opened}
+
+
 def switch_latencies(page: Page, switches: int) -> dict[str, list[float]]:
     found: dict[str, list[float]] = {"graph": [], "half": [], "output": []}
     for i in range(switches):
@@ -117,7 +141,11 @@ def measure(runs: int, switches: int) -> dict[str, Any]:
         browser = launch(playwright)
         try:
             material = make_material(Path(tmp) / "material")
-            sounds = []
+            newcomers, sounds = [], []
+            for _ in range(runs):
+                context = browser.new_context(base_url=server.url)
+                newcomers.append(newcomer(context.new_page()))
+                context.close()
             for _ in range(runs):
                 # A new account each run: its render cache is empty, as a newcomer's is.
                 context = browser.new_context(base_url=server.url)
@@ -130,6 +158,7 @@ def measure(runs: int, switches: int) -> dict[str, Any]:
                 latencies = switch_latencies(page, switches)
                 context.close()
             return {
+                "newcomers": newcomers,
                 "sounds": sounds,
                 "weight": weight,
                 **latencies,
@@ -146,11 +175,20 @@ def report(figures: dict[str, Any], switches: int) -> str:
     w = figures["weight"]
     code = w["document"] + w["script"] + w["css"]
     runs = ", ".join(f"{s['total']:.1f}" for s in sounds)
+    new = figures["newcomers"]
+    new_med = {k: statistics.median(n[k] for n in new) for k in ("total", "demo", "listen")}
+    new_runs = ", ".join(f"{n['total']:.1f}" for n in new)
     lines = [
         "## Listening: Render to first sound, switch latency, results page weight",
         "",
         "Command: `python -m bench.player`. One `toneshootout serve` (embedded) and headless",
         f"Chromium on this machine; {figures['shootout']}.",
+        "",
+        f"A newcomer, clicked through the pages (median of {len(new)}; each a new account): "
+        "the landing page → Try the demo → sign up → the demo shootout open",
+        f"**{new_med['demo']:.1f} s**, then Render → Play → sound **{new_med['listen']:.1f} s**; "
+        f"**{new_med['total']:.1f} s** from opening the app to hearing the demo "
+        f"(runs: {new_runs}).",
         "",
         f"| Render → first sound (median of {len(sounds)}) "
         "| render (submit → succeeded on the page) | page (results, decode, play) |",
