@@ -33,7 +33,7 @@ from tests.e2e.browser import launch
 from tests.e2e.live import LiveServer
 from tests.e2e.shootouts import Material, make_material, submit, two_chain_shootout
 
-from bench.sections import update_section
+from bench.sections import machine_line, update_section
 
 WEIGHT_JS = """() => {
   const sums = {document: 0, script: 0, css: 0, audio: 0, image: 0, other: 0};
@@ -182,7 +182,7 @@ def report(figures: dict[str, Any], switches: int) -> str:
         "## Listening: Render to first sound, switch latency, results page weight",
         "",
         "Command: `python -m bench.player`. One `toneshootout serve` (embedded) and headless",
-        f"Chromium on this machine; {figures['shootout']}.",
+        f"Chromium on this machine; {figures['shootout']}. {machine_line()}",
         "",
         f"A newcomer, clicked through the pages (median of {len(new)}; each a new account): "
         "the landing page → Try the demo → sign up → the demo shootout open",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -27,3 +28,22 @@ def update_section(name: str, body: str, path: Path = BENCHMARKS) -> None:
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+
+
+def machine_line() -> str:
+    """The CPU this was measured on (the sessions' CPUs differ up to 3×) and how busy it was."""
+    model, flags = "unknown CPU", set()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text(encoding="utf-8").splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name":
+                model = value.strip()
+            elif key.strip() == "flags":
+                flags = set(value.split())
+    vector = [f for f in ("avx2", "fma", "avx512f") if f in flags]
+    load = os.getloadavg()[0]
+    return (
+        f"Machine: {model} ({'+'.join(vector) or 'no AVX2'}), {os.cpu_count()} cores, "
+        f"1-minute load average {load:.1f} at the end."
+    )
