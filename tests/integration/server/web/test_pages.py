@@ -191,3 +191,21 @@ async def test_static_files_are_revalidated_and_answer_304(client: httpx.AsyncCl
     assert again.status_code == 304
     missing = await client.get("/static/js/nope.js")
     assert missing.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "form_ids"), [("/signup", ["signup-form"]), ("/login", ["login-form"])]
+)
+async def test_password_form_cannot_be_sent_before_its_script_takes_over(
+    client: httpx.AsyncClient, path: str, form_ids: list[str]
+) -> None:
+    # Found by CI: a click before the module loaded sent the form natively, as a GET, with the
+    # password in the URL. The forms now POST if ever sent natively, and their submit button
+    # ships disabled until the script has taken the submit event over.
+    html = (await client.get(path)).text
+    for form_id in form_ids:
+        start = html.index(f'id="{form_id}"')
+        form = html[html.rindex("<form", 0, start) : html.index("</form>", start)]
+        assert 'method="post"' in form
+        assert '<button type="submit"' in form
+        assert "disabled data-wired" in form

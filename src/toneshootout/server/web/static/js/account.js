@@ -1,6 +1,6 @@
 // Account page: change password, log out (here or everywhere), delete the account.
 import { api, ApiError, describeError } from "./api.js";
-import { clearErrors, setBusy, showFieldError, showFormError, showProblems } from "./forms.js";
+import { clearErrors, setBusy, showFieldError, showFormError, showProblems, wired } from "./forms.js";
 
 const passwordForm = document.getElementById("password-form");
 passwordForm.addEventListener("submit", async (event) => {
@@ -65,3 +65,5 @@ deleteForm.addEventListener("submit", async (event) => {
     setBusy(button, false);
   }
 });
+wired(passwordForm);
+wired(deleteForm);

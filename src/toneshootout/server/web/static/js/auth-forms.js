@@ -2,7 +2,7 @@
 // server already checked). The sign-in page first tries the refresh cookie, so a visitor whose
 // 15-minute access token ran out is sent straight back to where they were going.
 import { api, ApiError, describeError, refreshSession, readCookie, CSRF_COOKIE } from "./api.js";
-import { clearErrors, formValues, setBusy, showFieldError, showFormError, showProblems } from "./forms.js";
+import { clearErrors, formValues, setBusy, showFieldError, showFormError, showProblems, wired } from "./forms.js";
 
 function nextOf(form) {
   const next = form.dataset.next || "/shootouts";
@@ -54,11 +54,13 @@ signup?.addEventListener("submit", (event) =>
     await api("POST", "/api/v1/auth/login", { email, password });
   }, "Signing up…"),
 );
+wired(signup);
 
 const login = document.getElementById("login-form");
 login?.addEventListener("submit", (event) =>
   submit(login, event, ({ email, password }) => api("POST", "/api/v1/auth/login", { email, password }), "Signing in…"),
 );
+wired(login);
 
 if (login && readCookie(CSRF_COOKIE)) {
   const status = document.getElementById("refresh-status");

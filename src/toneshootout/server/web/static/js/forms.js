@@ -50,3 +50,12 @@ export function setBusy(button, busy, label) {
     button.disabled = false;
   }
 }
+
+/**
+ * Let a form be submitted once its script has taken over the submit event. Its submit button
+ * ships disabled (`data-wired`): a click before the module has loaded would otherwise send the
+ * form the browser's way, which for these forms means nowhere useful.
+ */
+export function wired(form) {
+  for (const button of form?.querySelectorAll("button[data-wired]") ?? []) button.disabled = false;
+}
