@@ -78,6 +78,13 @@ def first_sound(page: Page, api: BrowserApi, shootout_id: str) -> dict[str, floa
     start = time.monotonic()
     render = submit(api, shootout_id)
     page.goto(f"/renders/{render['id']}")
+    rendered, sound = until_sound(page)
+    return {"total": sound - start, "render": rendered - start, "page": sound - rendered}
+
+
+def until_sound(page: Page) -> tuple[float, float]:
+    """On a render page: wait for the render to finish, the first player to decode, press its
+    Play and wait for its playhead to move. Returns the monotonic times of finish and sound."""
     page.wait_for_selector("#render-state:text('Finished.')", timeout=600_000)
     rendered = time.monotonic()
     page.wait_for_function(
@@ -86,8 +93,7 @@ def first_sound(page: Page, api: BrowserApi, shootout_id: str) -> dict[str, floa
     )
     page.locator("ab-player").first.get_by_role("button", name="Play", exact=True).click()
     page.wait_for_function(SOUND_JS)
-    sound = time.monotonic()
-    return {"total": sound - start, "render": rendered - start, "page": sound - rendered}
+    return rendered, time.monotonic()
 
 
 def newcomer(page: Page) -> dict[str, float]:
@@ -103,14 +109,7 @@ def newcomer(page: Page) -> dict[str, float]:
     page.get_by_role("button", name="Render").wait_for()
     opened = time.monotonic()
     page.get_by_role("button", name="Render").click()
-    page.wait_for_selector("#render-state:text('Finished.')", timeout=600_000)
-    page.wait_for_function(
-        "() => document.querySelector('ab-player')?.getAttribute('aria-busy') === 'false'",
-        timeout=120_000,
-    )
-    page.locator("ab-player").first.get_by_role("button", name="Play", exact=True).click()
-    page.wait_for_function(SOUND_JS)
-    sound = time.monotonic()
+    _, sound = until_sound(page)
     return {"total": sound - start, "demo": opened - start, "listen": sound - opened}
 
 
