@@ -51,6 +51,25 @@ class RateLimiter:
             )
         hits.append(now)
 
+    def check(self, key: str, *, limit: int, window_seconds: float) -> None:
+        """Raise `RateLimited` if `key` is at its limit, recording nothing.
+
+        For limits on failures (a share token that missed): every request is refused while the
+        failures are over the limit, hits included, but only failures are counted with `hit`.
+        """
+        hits = self._hits.get(key)
+        if not hits:
+            return
+        now = self._clock()
+        while hits and hits[0] <= now - window_seconds:
+            hits.popleft()
+        if len(hits) >= limit:
+            retry_after = max(1, math.ceil(hits[0] + window_seconds - now))
+            _log_refusal(key)
+            raise RateLimited(
+                f"too many requests; retry in {retry_after} s", retry_after_seconds=retry_after
+            )
+
     def reset(self) -> None:
         """Forget every count (for tests and operator use)."""
         self._hits.clear()

@@ -77,3 +77,19 @@ def test_hit_bounds_memory_by_dropping_oldest_keys() -> None:
         limiter.hit("a", limit=1, window_seconds=60)
     with pytest.raises(RateLimited):  # the newest keys were kept
         limiter.hit("d", limit=1, window_seconds=60)
+
+
+def test_check_refuses_at_the_limit_without_counting() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock=clock)
+    limiter.check("k", limit=2, window_seconds=10)  # an unknown key passes
+    for _ in range(5):  # checks record nothing: the budget is intact
+        limiter.check("k", limit=2, window_seconds=10)
+    limiter.hit("k", limit=2, window_seconds=10)
+    limiter.check("k", limit=2, window_seconds=10)
+    limiter.hit("k", limit=2, window_seconds=10)
+    with pytest.raises(RateLimited) as caught:
+        limiter.check("k", limit=2, window_seconds=10)
+    assert caught.value.retry_after_seconds == 10
+    clock.now += 10  # the window has slid past both
+    limiter.check("k", limit=2, window_seconds=10)
