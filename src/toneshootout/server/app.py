@@ -22,6 +22,7 @@ from toneshootout.server.ops.router import router as ops_router
 from toneshootout.server.realtime.hub import build_hub
 from toneshootout.server.realtime.router import router as realtime_router
 from toneshootout.server.render.router import router as render_router
+from toneshootout.server.share.router import router as share_router
 from toneshootout.server.shootout.router import router as shootout_router
 from toneshootout.server.state import Services
 from toneshootout.server.storage.janitor import temp_janitor
@@ -45,6 +46,7 @@ def api_routers() -> list[APIRouter]:
         demo_router,
         realtime_router,
         render_router,
+        share_router,
     ]
 
 

@@ -101,7 +101,8 @@ def _credit(item_id: str, entry: dict[str, str], item: LibraryItem | None) -> Cr
     return Credit(kind=entry["kind"], name=entry["name"], sha256=entry["sha256"], details=details)
 
 
-async def _credits(session: AsyncSession, render: Render) -> list[Credit]:
+async def render_credits(session: AsyncSession, render: Render) -> list[Credit]:
+    """Every capture and IR the render used, by name, with what the library knows of each."""
     entries: dict[str, dict[str, str]] = render.snapshot.get("items", {})
     used = {k: v for k, v in entries.items() if v.get("kind") in ("capture", "ir")}
     found = await repository.library_items(session, render.owner_id, {uuid.UUID(k) for k in used})
@@ -127,7 +128,7 @@ async def bundle_entries(
         table = await metrics_table(session, storage=storage, render=render)
         data = (table.text or "").encode()
         entries.append(BundleEntry(f"{folder}/{METRICS_CSV}", len(data), data=data))
-    credits = await _credits(session, render)
+    credits = await render_credits(session, render)
     text = attribution_text(render.title, render.number, credits).encode()
     entries.append(BundleEntry(f"{folder}/{ATTRIBUTION}", len(text), data=text))
     return folder, entries

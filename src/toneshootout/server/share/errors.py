@@ -30,3 +30,12 @@ class ShareRenderNotSucceeded(Conflict):
 
     def __init__(self, state: str) -> None:
         super().__init__(f"the render is {state}; only a succeeded render can be shared")
+
+
+class ShareFileNotFound(NotFound):
+    """A file the listener may not fetch reads exactly like one that does not exist."""
+
+    code = "not_found"
+
+    def __init__(self) -> None:
+        super().__init__("no such file in this shared render")
