@@ -71,9 +71,9 @@ async def counts(
         share_id: (listeners, runs, completed)
         for share_id, listeners, runs, completed in (
             await session.execute(per_session.group_by(sessions.share_id))
-        ).tuples()
+        )
     }
-    voted = dict((await session.execute(votes)).tuples())
+    voted: dict[uuid.UUID, int] = {row[0]: row[1] for row in await session.execute(votes)}
     result = {}
     for share_id in ids:
         listeners, runs, completed = found.get(share_id, (0, 0, 0))
@@ -108,4 +108,4 @@ async def gallery(
         .limit(limit)
         .offset(offset)
     )
-    return [(share, render) for share, render in (await session.execute(query)).tuples()]
+    return [(share, render) for share, render in await session.execute(query)]
