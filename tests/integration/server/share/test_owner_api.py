@@ -95,7 +95,8 @@ async def test_unlisted_and_public_shares_are_made_listed_and_read(
     assert all(set(i) == OUT_KEYS for i in items)
     by_id = {i["id"]: i for i in items}
     # The unlisted token is never shown again; the public one is (it is on the gallery).
-    assert by_id[unlisted["id"]]["url"] is None and by_id[unlisted["id"]]["embed_url"] is None
+    assert by_id[unlisted["id"]]["url"] is None
+    assert by_id[unlisted["id"]]["embed_url"] is None
     assert token not in listed.text
     assert by_id[public["id"]]["url"] == f"/s/{public['token']}"
     assert by_id[public["id"]]["embed_url"] == f"/embed/{public['token']}"
