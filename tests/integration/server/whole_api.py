@@ -35,6 +35,10 @@ PUBLIC_OPERATIONS = frozenset(
         "GET /healthz",
         "GET /readyz",
         "GET /metrics",
+        # A share token in the path is the key (REQ-12); the gallery lists public shares.
+        "GET /api/v1/shared/{token}",
+        "GET /api/v1/shared/{token}/files/{path}",
+        "GET /api/v1/gallery",
     }
 )
 
