@@ -16,6 +16,7 @@ from toneshootout.server.http.cors import StrictCORSMiddleware, cors_options
 from toneshootout.server.http.errors import install_error_handlers
 from toneshootout.server.http.stack import ServiceApp
 from toneshootout.server.library.router import router as library_router
+from toneshootout.server.listening.router import router as listening_router
 from toneshootout.server.logging import configure_logging
 from toneshootout.server.ops.metrics import HttpMetrics
 from toneshootout.server.ops.router import router as ops_router
@@ -47,6 +48,7 @@ def api_routers() -> list[APIRouter]:
         realtime_router,
         render_router,
         share_router,
+        listening_router,
     ]
 
 

@@ -191,7 +191,7 @@ async def owned_share_title(
     return share, render.title
 
 
-async def _shared_render_row(session: AsyncSession, share: Share) -> Render:
+async def shared_render_row(session: AsyncSession, share: Share) -> Render:
     render = await render_repository.get(session, share.render_id)
     if render is None or render.state != RenderState.SUCCEEDED:
         raise ShareNotFound()  # cannot happen while the row cascades, but never serve it
@@ -220,7 +220,7 @@ async def shared_render(
     session: AsyncSession, *, storage: Storage, share: Share, token: str
 ) -> SharedRender:
     """The public view of the render a live share opens."""
-    render = await _shared_render_row(session, share)
+    render = await shared_render_row(session, share)
     outputs = await render_repository.outputs(session, render.id)
     facts = shared_view.ShareFacts(
         token=token,
@@ -262,7 +262,7 @@ async def shared_file(
     session: AsyncSession, *, storage: Storage, share: Share, path: str
 ) -> tuple[Path, RenderOutput, Render]:
     """A listener's file: a chain render, montage or plot of the shared render."""
-    render = await _shared_render_row(session, share)
+    render = await shared_render_row(session, share)
     try:
         local, output = await results.output_file(
             session, storage=storage, render=render, path=path

@@ -1,0 +1,1 @@
+"""Listening tests on a shared render: listeners, blind preference votes, ABX runs, results."""
