@@ -137,9 +137,17 @@ async def _upload(
 
 
 async def demo_shootout(
-    client: httpx.AsyncClient, owner: Account, tmp: Path, title: str = "Crunch: 4x12 vs none"
+    client: httpx.AsyncClient,
+    owner: Account,
+    tmp: Path,
+    title: str = "Crunch: 4x12 vs none",
+    *,
+    wide: bool = False,
 ) -> str:
-    """A tiny real shootout: a 3 s demo riff, the demo crunch capture, with and without a 4x12."""
+    """A tiny real shootout: a 3 s demo riff, the demo crunch capture, with and without a 4x12.
+
+    `wide`: a second DI (2 s of the riff) and a third chain (the first one
+    again, under another name), for tests that need more than one DI or more than two chains."""
     di = await _upload(
         client,
         owner,
@@ -151,7 +159,7 @@ async def demo_shootout(
     ir = await _upload(
         client, owner, "irs", "4x12.wav", _wav_bytes(synthesize_cabinet_ir(DEMO_4X12, SAMPLE_RATE))
     )
-    body = {
+    body: dict[str, Any] = {
         "title": title,
         "di_tracks": [di],
         "chains": [
@@ -169,6 +177,25 @@ async def demo_shootout(
             "outputs": ["wav", "flac", "montage", "metrics", "plots"],
         },
     }
+    if wide:
+        riff = synthesize_di_riff(SAMPLE_RATE)
+        second = await _upload(
+            client,
+            owner,
+            "di-tracks",
+            "riff-b.wav",
+            _wav_bytes(riff[SAMPLE_RATE : 3 * SAMPLE_RATE]),
+        )
+        body["di_tracks"] = [di, second]
+        body["chains"].append(
+            {
+                "name": "Crunch 4x12 again",
+                "blocks": [
+                    {"type": "capture", "capture_id": capture},
+                    {"type": "ir", "ir_id": ir, "force": True},
+                ],
+            }
+        )
     response = await client.post(SHOOTOUTS, json=body, headers=owner.headers)
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
@@ -201,10 +228,10 @@ async def succeed(app: FastAPI, render_id: uuid.UUID) -> None:
 
 
 async def succeeded_render(
-    client: httpx.AsyncClient, app: FastAPI, owner: Account, tmp: Path
+    client: httpx.AsyncClient, app: FastAPI, owner: Account, tmp: Path, *, wide: bool = False
 ) -> dict[str, Any]:
     """Submit the demo shootout and render it; returns the render as the API shows it."""
-    shootout_id = await demo_shootout(client, owner, tmp)
+    shootout_id = await demo_shootout(client, owner, tmp, wide=wide)
     submitted = await submit(client, owner, shootout_id)
     assert submitted.status_code == 202, submitted.text
     render_id = submitted.json()["id"]
