@@ -39,6 +39,14 @@ PUBLIC_OPERATIONS = frozenset(
         "GET /api/v1/shared/{token}",
         "GET /api/v1/shared/{token}/files/{path}",
         "GET /api/v1/gallery",
+        # Listening tests need no account: a shared page's listener is a signed cookie, and a
+        # session answers only to the cookie that started it (404 to anyone else).
+        "POST /api/v1/shared/{token}/blind",
+        "POST /api/v1/shared/{token}/abx",
+        "GET /api/v1/listening/{session_id}",
+        "POST /api/v1/listening/{session_id}/votes",
+        "POST /api/v1/listening/{session_id}/answers",
+        "GET /api/v1/listening/{session_id}/audio/{handle}",
     }
 )
 
