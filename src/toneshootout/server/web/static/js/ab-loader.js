@@ -7,8 +7,15 @@
 // not fit decodes nothing more, releases what it decoded, and falls back to streaming the
 // montage through an <audio> element, saying so on screen.
 
+//
+// Lossless: a URL whose path ends in .wav or .flac is taken at its word; one with another
+// extension (.mp3, .m4a, …) is refused before any download; one with no extension at all (the
+// opaque handles of a blind test) must answer with a lossless Content-Type.
+
 export const DECODE_BUDGET_BYTES = 512 * 1024 * 1024;
-const LOSSLESS = /\.(wav|flac)(\?|#|$)/i;
+const LOSSLESS = /\.(wav|flac)$/i;
+const ANY_EXTENSION = /\.[a-z0-9]{1,5}$/i;
+const LOSSLESS_TYPES = new Set(["audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave", "audio/flac", "audio/x-flac"]);
 let decodedBytes = 0; // across every player of this page
 
 export class OverBudget extends Error {
@@ -23,8 +30,16 @@ export function mib(bytes) {
   return `${Math.round(bytes / (1024 * 1024))} MiB`;
 }
 
+/** true: a .wav/.flac path; false: another extension; null: no extension (the type decides). */
 export function isLossless(src) {
-  return LOSSLESS.test(new URL(src, location.href).pathname);
+  const path = new URL(src, location.href).pathname;
+  if (LOSSLESS.test(path)) return true;
+  return ANY_EXTENSION.test(path.slice(path.lastIndexOf("/") + 1)) ? false : null;
+}
+
+function losslessType(response) {
+  const type = (response.headers.get("content-type") || "").split(";")[0].trim().toLowerCase();
+  return LOSSLESS_TYPES.has(type);
 }
 
 /** What the chains would cost decoded, judged from their file sizes (before any download). */
@@ -42,9 +57,13 @@ export function releaseBytes(bytes) {
   decodedBytes = Math.max(0, decodedBytes - bytes);
 }
 
-async function download(src, onProgress, signal) {
+async function download(chain, onProgress, signal) {
+  const src = chain.src;
   const response = await fetch(src, { credentials: "same-origin", signal });
-  if (!response.ok) throw new Error(`could not fetch ${src} (HTTP ${response.status})`);
+  if (!response.ok) throw new Error(`could not fetch ${chain.name} (HTTP ${response.status})`);
+  if (isLossless(src) === null && !losslessType(response)) {
+    throw new Error(`${chain.name}: the player takes lossless WAV or FLAC only (MP3 and AAC shift samples)`);
+  }
   const total = Number(response.headers.get("content-length")) || 0;
   if (!response.body || !total) return response.arrayBuffer();
   const reader = response.body.getReader();
@@ -53,7 +72,7 @@ async function download(src, onProgress, signal) {
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    if (received + value.length > whole.length) throw new Error(`${src} is longer than announced`);
+    if (received + value.length > whole.length) throw new Error(`${chain.name} is longer than announced`);
     whole.set(value, received);
     received += value.length;
     onProgress(received / total);
@@ -63,11 +82,13 @@ async function download(src, onProgress, signal) {
 
 /**
  * Decode every chain in order. `onProgress(done, total, fraction)` is called as bytes arrive.
+ * `known` (Map src → AudioBuffer) holds buffers decoded before at this context's rate: those
+ * chains are not fetched again (an ABX trial changes X only; blind rounds share takes).
  * Throws OverBudget before the page's budget would be exceeded (nothing stays reserved).
  */
-export async function decodeChains(context, chains, { budget, onProgress, signal }) {
+export async function decodeChains(context, chains, { budget, onProgress, signal, known = new Map() }) {
   for (const chain of chains) {
-    if (!isLossless(chain.src)) {
+    if (isLossless(chain.src) === false) {
       throw new Error(`${chain.name}: the player takes lossless WAV or FLAC only (MP3 and AAC shift samples)`);
     }
   }
@@ -77,8 +98,11 @@ export async function decodeChains(context, chains, { budget, onProgress, signal
   let reserved = 0;
   try {
     for (const [i, chain] of chains.entries()) {
-      const bytes = await download(chain.src, (f) => onProgress(i, chains.length, f), signal);
-      const buffer = await context.decodeAudioData(bytes);
+      let buffer = known.get(chain.src);
+      if (!buffer || buffer.sampleRate !== context.sampleRate) {
+        const bytes = await download(chain, (f) => onProgress(i, chains.length, f), signal);
+        buffer = await context.decodeAudioData(bytes);
+      }
       const each = bufferBytes(buffer);
       // Chains of one DI have one length: the first decode tells what all of them cost.
       const needed = i === 0 ? each * chains.length : each;

@@ -5,6 +5,10 @@
 //   player.chains = [{ name, src, loudnessBefore, loudnessAfter, gainDb, bytes? }, ...];
 //   player.montage = { src, timeline };   // optional: the fallback above the memory budget
 //   await player.ready;  player.play();  player.select(1);
+//
+// Blind mode (the `blind` attribute, set before `chains`): for listening tests. The chain
+// buttons carry only the names given (letters), no loudness or gain figures; the waveform is a
+// neutral time bar (a waveform would tell the takes apart); no montage fallback.
 
 import { AbEngine, sharedContext } from "./ab-engine.js";
 import { DECODE_BUDGET_BYTES, OverBudget, decodeChains, mib, releaseBytes } from "./ab-loader.js";
@@ -56,14 +60,19 @@ export class AbPlayer extends HTMLElement {
     this.budgetBytes = DECODE_BUDGET_BYTES;
     this.sampleRate = null;
     this.fallback = false;
+    this._decoded = new Map(); // src → AudioBuffer of the chains loaded now (kept on reload)
     this._resolveReady = null;
+    this._freshReady();
+  }
+
+  _freshReady() {
     this.ready = new Promise((resolve) => { this._resolveReady = resolve; });
   }
 
   connectedCallback() {
     players.add(this);
     if (!this.ui) {
-      this.ui = buildPlayer(this, this.getAttribute("label") || "A/B player");
+      this.ui = buildPlayer(this, this.getAttribute("label") || "A/B player", { blind: this.blind });
       this.addEventListener("pointerdown", () => { keyboardOwner = this; });
       this.addEventListener("focusin", () => { keyboardOwner = this; });
       this._wire();
@@ -85,7 +94,13 @@ export class AbPlayer extends HTMLElement {
   set chains(list) {
     this._chains = Array.from(list || []);
     this._active = 0;
+    if (this.ui) this._freshReady(); // `ready` is the promise of the latest load
     this._load();
+  }
+
+  /** Blind mode: no per-chain waveform, no loudness or gain figures (see the file's header). */
+  get blind() {
+    return this.hasAttribute("blind");
   }
 
   get activeChain() {
@@ -230,35 +245,44 @@ export class AbPlayer extends HTMLElement {
     if (!this.ui) return;
     this._teardown();
     const chains = this._chains;
-    this.ui.chains.replaceChildren(...chains.map((c, i) => chainButton(c, i, () => this.select(i))));
-    this._status(`Loading ${chains.length} chains…`, true);
+    const blind = this.blind;
+    const noun = blind ? "takes" : "chains";
+    this.ui.chains.replaceChildren(...chains.map((c, i) => chainButton(c, i, () => this.select(i), { blind })));
+    this._status(`Loading ${chains.length} ${noun}…`, true);
     this.ui.progress.hidden = false;
     const abort = new AbortController();
     this._abort = abort;
+    const resolveReady = this._resolveReady; // this load's promise, even if another replaces it
     try {
       const context = sharedContext(this.sampleRate);
       const { buffers, bytes } = await decodeChains(context, chains, {
         budget: this.budgetBytes,
         signal: abort.signal,
-        onProgress: (done, total, fraction) => this._decodeProgress(done, total, fraction),
+        known: this._decoded,
+        onProgress: (done, total, fraction) => {
+          if (!abort.signal.aborted) this._decodeProgress(done, total, fraction, blind ? "take" : "chain");
+        },
       });
       if (abort.signal.aborted) { releaseBytes(bytes); return; }
       this._bytes = bytes;
+      this._decoded = new Map(chains.map((c, i) => [c.src, buffers[i]]));
       this._engine = new AbEngine(context, buffers, this._active);
       this._engine.onended = () => { this._render(); this._emitTime(); };
-      this._peaks = buffers.map(peaksOf);
-      this._status(`Ready: ${chains.length} chains, ${clock(this.duration)}. Decoded ${mib(bytes)}.`, false);
+      this._peaks = blind ? null : buffers.map(peaksOf);
+      this._status(`Ready: ${chains.length} ${noun}, ${clock(this.duration)}. Decoded ${mib(bytes)}.`, false);
     } catch (error) {
       if (abort.signal.aborted) return;
-      if (error instanceof OverBudget && this.montage) {
+      if (error instanceof OverBudget && this.montage && !blind) {
         this._fallBack(error);
       } else {
         this._status(`The player could not load: ${error.message}`, false, true);
       }
     } finally {
-      this.ui.progress.hidden = true;
-      this._render();
-      this._resolveReady();
+      if (!abort.signal.aborted) {
+        this.ui.progress.hidden = true;
+        this._render();
+      }
+      resolveReady();
     }
   }
 
@@ -272,12 +296,12 @@ export class AbPlayer extends HTMLElement {
     this.dispatchEvent(new CustomEvent("fallback", { detail: { needed: error.needed } }));
   }
 
-  _decodeProgress(done, total, fraction) {
+  _decodeProgress(done, total, fraction, noun) {
     const overall = (done + fraction) / total;
     this.ui.progress.value = overall;
     this.ui.progress.textContent = `${Math.round(overall * 100)} %`;
     const shown = Math.min(done + 1, total);
-    this._status(`Loading chain ${shown} of ${total} (${Math.round(overall * 100)} %)…`, true);
+    this._status(`Loading ${noun} ${shown} of ${total} (${Math.round(overall * 100)} %)…`, true);
   }
 
   _status(text, busy, bad = false) {
@@ -337,9 +361,9 @@ export class AbPlayer extends HTMLElement {
       ? `Loop ${clock(this._loop.start)}–${clock(this._loop.end)}`
       : "No loop";
     ui.canvas.setAttribute("aria-valuemax", this.duration.toFixed(1));
-    if (ready && this._peaks) {
+    if (ready) {
       const colour = CHAIN_COLOURS[this._active % CHAIN_COLOURS.length];
-      this.waveform.set(this._peaks[this._active], this.duration, colour);
+      this.waveform.set(this._peaks ? this._peaks[this._active] : null, this.duration, colour);
     }
     this._renderPlayhead();
   }

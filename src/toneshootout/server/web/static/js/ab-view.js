@@ -27,22 +27,26 @@ export function signed(value, digits = 1) {
   return n > 0 ? `+${text}` : n < 0 ? `−${text}` : text;
 }
 
-export function chainButton(chain, index, onClick) {
+/**
+ * A chain's button: its key, its name and (unless `blind`) its loudness before → after and the
+ * gain applied. Blind, the button says nothing but the name it was given (a letter).
+ */
+export function chainButton(chain, index, onClick, { blind = false } = {}) {
   const levels = `${signed(chain.loudnessBefore)} → ${signed(chain.loudnessAfter)} LUFS`;
   const gain = `gain ${signed(chain.gainDb)} dB`;
   const button = el(
     "button",
-    { type: "button", class: `abp-chain chain-c${index % 7}`, "aria-pressed": "false" },
+    { type: "button", class: `abp-chain chain-c${index % 7}${blind ? " abp-blind" : ""}`, "aria-pressed": "false" },
     el("span", { class: "abp-key", "aria-hidden": "true", text: index < 9 ? String(index + 1) : "" }),
     el("span", { class: "abp-name", text: chain.name }),
-    el("span", { class: "abp-levels", text: `${levels} · ${gain}` }),
+    blind ? null : el("span", { class: "abp-levels", text: `${levels} · ${gain}` }),
   );
   button.setAttribute("aria-keyshortcuts", index < 9 ? String(index + 1) : "");
   button.addEventListener("click", onClick);
   return button;
 }
 
-export function buildPlayer(host, label) {
+export function buildPlayer(host, label, { blind = false } = {}) {
   const status = el("p", { class: "abp-status status", role: "status" });
   const progress = el("progress", { class: "abp-progress", max: 1, value: 0, "aria-label": `${label}: decoding` });
   const chains = el("div", { class: "abp-chains", role: "group", "aria-label": `${label}: chains (keys 1–9)` });
@@ -50,7 +54,7 @@ export function buildPlayer(host, label) {
     class: "abp-wave",
     role: "slider",
     tabIndex: 0,
-    "aria-label": `${label}: playhead (drag to set a loop)`,
+    "aria-label": `${label}: ${blind ? "time bar" : "playhead"} (drag to set a loop)`,
     "aria-valuemin": "0",
     "aria-valuemax": "0",
     "aria-valuenow": "0",
@@ -73,7 +77,9 @@ export function buildPlayer(host, label) {
     el("div", { class: "abp-loop row" }, loopStart, loopEnd, loopClear, loopText),
     el("p", {
       class: "abp-keys muted",
-      text: "Keys: 1–9 pick a chain · Space plays or pauses · ← → move 5 s · drag on the waveform to loop.",
+      text: blind
+        ? "Keys: 1–9 pick a take (in the order shown) · Space plays or pauses · ← → move 5 s · drag on the time bar to loop."
+        : "Keys: 1–9 pick a chain · Space plays or pauses · ← → move 5 s · drag on the waveform to loop.",
     }),
   );
   const root = el("div", { class: "abp", role: "region", "aria-label": label }, status, progress, body);

@@ -1,5 +1,7 @@
 // The player's waveform: drawn on a canvas from the decoded buffer (no extra download), with
-// the playhead and the loop region. A click seeks; a drag sets the loop.
+// the playhead and the loop region. A click seeks; a drag sets the loop. Without peaks (the
+// blind mode: a waveform would tell the chains apart) it is a neutral time bar with a tick
+// every second (every 10 s past two minutes), the same for every take.
 
 const BINS = 2048;
 const DRAG_PIXELS = 5; // a pointer that moved less than this clicked (seek), else dragged (loop)
@@ -114,6 +116,7 @@ export class Waveform {
       g.fillRect(x(region.start), 0, Math.max(1, x(region.end) - x(region.start)), h);
     }
     if (this.peaks) this._drawPeaks(g, w, h);
+    else this._drawTimeBar(g, w, h, x);
     g.fillStyle = "#f0e442";
     g.fillRect(Math.min(w - 2, Math.round(x(this.position))), 0, 2, h);
   }
@@ -133,6 +136,19 @@ export class Waveform {
       }
       const top = mid - hi * mid;
       g.fillRect(px, top, 1, Math.max(1, (hi - lo) * mid));
+    }
+  }
+
+  _drawTimeBar(g, w, h, x) {
+    const mid = Math.round(h / 2);
+    const ratio = window.devicePixelRatio || 1;
+    g.fillStyle = "#6b717b";
+    g.fillRect(0, mid - ratio, w, 2 * ratio);
+    const step = this.duration > 120 ? 10 : 1;
+    for (let t = step; t < this.duration; t += step) {
+      const tall = Math.round(t / step) % 5 === 0;
+      const half = (tall ? 0.22 : 0.1) * h;
+      g.fillRect(Math.round(x(t)), mid - half, ratio, 2 * half);
     }
   }
 
