@@ -32,9 +32,16 @@ def _with_test_routes(app: FastAPI) -> FastAPI:
     async def own_csp() -> Response:
         return Response(b"x", headers={"Content-Security-Policy": "sandbox; default-src 'none'"})
 
+    async def frameable() -> Response:
+        csp = "default-src 'none'; frame-ancestors *"
+        return Response(
+            b"<p>x</p>", media_type="text/html", headers={"Content-Security-Policy": csp}
+        )
+
     app.add_api_route("/test/echo", echo, methods=["POST"])
     app.add_api_route("/test/boom", boom)
     app.add_api_route("/test/own-csp", own_csp)
+    app.add_api_route("/test/frameable", frameable)
     return app
 
 
@@ -202,3 +209,14 @@ async def test_server_error_body_has_no_traceback_or_paths(client: httpx.AsyncCl
     assert "Traceback" not in response.text
     assert "/srv" not in response.text
     assert "RuntimeError" not in response.text
+
+
+async def test_route_that_allows_framing_gets_no_x_frame_options(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.get("/test/frameable")
+    assert response.headers["content-security-policy"] == "default-src 'none'; frame-ancestors *"
+    assert "x-frame-options" not in response.headers
+    assert response.headers["x-content-type-options"] == "nosniff"
+    # A route's own CSP that keeps framing refused still gets X-Frame-Options.
+    assert (await client.get("/test/own-csp")).headers["x-frame-options"] == "DENY"

@@ -1,6 +1,8 @@
 """Security headers on every response (REQ-20), as pure ASGI so streamed files get them too.
 
 A header a route already set (a download's sandbox CSP, say) is kept: routes know better.
+A route whose own CSP lets other sites frame it (the embeddable player: `frame-ancestors *`)
+gets no `X-Frame-Options: DENY` either, which would contradict it in older browsers.
 HTML responses (the pages) get the page CSP, which lets the page load its own scripts, styles,
 media and images; every other response keeps the strict API CSP. Swagger UI at `/docs` needs
 scripts and styles from its CDN, so only there is the CSP relaxed, and never `frame-ancestors`.
@@ -73,11 +75,22 @@ class SecurityHeadersMiddleware:
                 wanted = self._docs if is_docs else self._api
                 if not is_docs and _is_html(present.get(b"content-type", b"")):
                     wanted = self._page
+                if allows_framing(present.get(b"content-security-policy", b"")):
+                    wanted = [pair for pair in wanted if pair[0] != b"x-frame-options"]
                 headers.extend(pair for pair in wanted if pair[0] not in present)
                 message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def allows_framing(csp: bytes) -> bool:
+    """True when `csp` has a `frame-ancestors` directive other than `'none'`."""
+    for directive in csp.decode("latin-1").split(";"):
+        name, _, value = directive.strip().partition(" ")
+        if name.lower() == "frame-ancestors":
+            return value.strip() != "'none'"
+    return False
 
 
 def _is_html(content_type: bytes) -> bool:
