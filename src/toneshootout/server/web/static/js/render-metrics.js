@@ -56,16 +56,16 @@ function select(id, options) {
   return el("select", { id }, ...options.map((o) => el("option", { value: o, text: o })));
 }
 
-function residualFile(outputs, manifest, di, a, b) {
-  const listed = (manifest.outputs || []).find((o) => o.role === "null_residual" && o.di === di &&
+function residualFile(view, di, a, b) {
+  const listed = (view.residuals || []).find((o) => o.di === di &&
     Array.isArray(o.chains) && o.chains[0] === a && o.chains[1] === b);
-  return listed ? outputs.all.find((o) => o.path === listed.path) || null : null;
+  return listed ? view.outputs.all.find((o) => o.path === listed.path) || null : null;
 }
 
-export function nullTestSection(metrics, outputs, manifest) {
+/** The null test between any two chains of a results view (render-results.js). */
+export function nullTestSection(metrics, view) {
   const section = el("section", { "aria-labelledby": "null-heading", class: "null-test" }, el("h3", { id: "null-heading", text: "Null test" }));
-  const chains = (manifest.inputs.chains || []).map((c) => c.name);
-  const dis = manifest.inputs.di.map((d) => d.name);
+  const { chains, dis } = view;
   if (chains.length < 2) {
     section.append(el("p", { class: "muted", text: "A null test needs two chains." }));
     return section;
@@ -95,9 +95,11 @@ export function nullTestSection(metrics, outputs, manifest) {
       el("p", { class: "muted", text: "The lower the residual, the closer the two sound: around −40 dB and below is hard to tell apart." }),
       el("p", { class: "muted", text: `Per octave: ${bands.join(" · ")}` }),
     ];
-    const file = residualFile(outputs, manifest, di, first, second);
+    const file = residualFile(view, di, first, second);
     if (file) {
       children.push(el("audio", { controls: true, preload: "none", src: file.url, "aria-label": `Difference ${first} − ${second}` }));
+    } else if (view.residualsWithheld) {
+      children.push(el("p", { class: "muted", text: "The difference audio stays with the owner of this render; the figures above are what it measured." }));
     } else {
       children.push(el("p", { class: "muted", text: "The difference audio was not rendered (null tests were off in the render settings)." }));
     }

@@ -1,6 +1,13 @@
 // The results of a succeeded render: per DI an <ab-player> and the montage, the level
 // decisions in words, metrics, null tests, plots and downloads. Everything is read from the
 // render API (outputs with download URLs, the manifest and the metrics JSON).
+//
+// The sections work on a "results view", the shape the shared-render API returns
+// (GET /api/v1/shared/{token}), so the shared page and the embed build the same sections from
+// share-scoped URLs: {dis: [names], chains: [names], settings, levels, common_reduction_db,
+// timeline, alignment: [{chain, latency_samples, polarity, ambiguous}], warnings,
+// outputs (indexOutputs), residuals: [{di, chains: [a, b], path}]}. `viewOfManifest` makes one
+// from the owner's manifest.
 
 import { api } from "./api.js";
 import "./ab-player.js";
@@ -26,17 +33,46 @@ export function indexOutputs(outputs) {
   return { all: outputs, find, lossless };
 }
 
-function levelOf(manifest, di, chain) {
-  return (manifest.levels || []).find((l) => l.di === di && l.chain === chain) || {};
+/** The results view of a render from its manifest and its outputs (see the header). */
+export function viewOfManifest(manifest, outputs) {
+  return {
+    title: manifest.title,
+    dis: manifest.inputs.di.map((d) => d.name),
+    chains: (manifest.inputs.chains || []).map((c) => c.name),
+    settings: manifest.settings || {},
+    levels: manifest.levels || [],
+    common_reduction_db: manifest.common_reduction_db || {},
+    timeline: manifest.timeline || {},
+    alignment: (manifest.inputs.chains || []).map((c) => ({ chain: c.name, ...(c.alignment || {}) })),
+    warnings: manifest.warnings || [],
+    outputs,
+    residuals: (manifest.outputs || []).filter((o) => o.role === "null_residual"),
+  };
 }
 
-function playerSection(di, index, outputs, manifest) {
-  const chains = (manifest.inputs.chains || []).map((c) => c.name);
+/** The results view of a shared render (GET /api/v1/shared/{token}). */
+export function viewOfShared(shared) {
+  return {
+    ...shared,
+    chains: (shared.chains || []).map((c) => c.name),
+    chainBlocks: shared.chains || [],
+    outputs: indexOutputs(shared.outputs || []),
+    residuals: [],
+    residualsWithheld: true,
+  };
+}
+
+function levelOf(view, di, chain) {
+  return (view.levels || []).find((l) => l.di === di && l.chain === chain) || {};
+}
+
+/** The A/B player's chains for one DI: the lossless chain renders, in chain order. */
+export function playerSources(view, di) {
   const sources = [];
-  for (const name of chains) {
-    const file = outputs.lossless(outputs.find("chain_render", di, name));
+  for (const name of view.chains) {
+    const file = view.outputs.lossless(view.outputs.find("chain_render", di, name));
     if (!file) continue;
-    const level = levelOf(manifest, di, name);
+    const level = levelOf(view, di, name);
     sources.push({
       name,
       src: file.url,
@@ -46,18 +82,23 @@ function playerSection(di, index, outputs, manifest) {
       gainDb: level.gain_db,
     });
   }
+  return sources;
+}
+
+/** One DI's <ab-player> (and, unless `withMontage` is false, its <montage-player>). */
+export function playerSection(di, index, view, { withMontage = true, headingLevel = "h3" } = {}) {
   const headingId = `di-${index}-heading`;
   const section = el("section", { class: "di-results", "aria-labelledby": headingId },
-    el("h3", { id: headingId, text: di }));
-  const montageFile = outputs.lossless(outputs.find("montage", di));
-  const montage = montageFile ? { src: montageFile.url, timeline: (manifest.timeline || {})[di] || [] } : null;
+    el(headingLevel, { id: headingId, text: di }));
+  const montageFile = view.outputs.lossless(view.outputs.find("montage", di));
+  const montage = montageFile ? { src: montageFile.url, timeline: (view.timeline || {})[di] || [] } : null;
   const player = document.createElement("ab-player");
   player.setAttribute("label", `A/B player: ${di}`);
-  player.sampleRate = (manifest.settings || {}).render_rate || null;
+  player.sampleRate = (view.settings || {}).render_rate || null;
   player.montage = montage;
   section.append(player);
-  player.chains = sources;
-  if (montage) {
+  player.chains = playerSources(view, di);
+  if (montage && withMontage) {
     const montagePlayer = document.createElement("montage-player");
     montagePlayer.setAttribute("label", `Montage: ${di}`);
     section.append(el("h4", { text: "Montage: the same passage through each chain in turn" }), montagePlayer);
@@ -67,13 +108,13 @@ function playerSection(di, index, outputs, manifest) {
   return section;
 }
 
-/** The manifest's level decisions for one DI, in words. */
-export function decisionsInWords(manifest, di) {
-  const settings = manifest.settings || {};
+/** The level decisions for one DI, in words (a results view, or the manifest: same keys). */
+export function decisionsInWords(view, di) {
+  const settings = view.settings || {};
   const target = settings.loudness_target_lufs;
   const ceiling = settings.true_peak_ceiling_dbtp;
-  const reduction = (manifest.common_reduction_db || {})[di] || 0;
-  const levels = (manifest.levels || []).filter((l) => l.di === di);
+  const reduction = (view.common_reduction_db || {})[di] || 0;
+  const levels = (view.levels || []).filter((l) => l.di === di);
   const lines = [];
   if (levels.length) {
     lines.push(`The DI fed every chain at the same level (input gain ${signed(levels[0].input_gain_db)} dB).`);
@@ -91,10 +132,10 @@ export function decisionsInWords(manifest, di) {
 }
 
 /** How the engine lined the chains up (once per render: alignment is per chain). */
-export function alignmentInWords(manifest) {
+export function alignmentInWords(view) {
   const lines = [];
-  for (const chain of manifest.inputs.chains || []) {
-    const a = chain.alignment || {};
+  for (const a of view.alignment || []) {
+    const chain = { name: a.chain };
     const inverted = a.polarity === -1;
     const shifts = [];
     if (a.latency_samples) shifts.push(`${a.latency_samples} samples late`);
@@ -109,29 +150,36 @@ export function alignmentInWords(manifest) {
   return lines;
 }
 
-function decisionsSection(manifest) {
+export function decisionsSection(view) {
   const section = el("section", { "aria-labelledby": "decisions-heading" }, el("h3", { id: "decisions-heading", text: "Level decisions" }));
-  for (const di of manifest.inputs.di.map((d) => d.name)) {
-    if (manifest.inputs.di.length > 1) section.append(el("h4", { text: di }));
-    section.append(el("ul", { class: "decisions" }, ...decisionsInWords(manifest, di).map((t) => el("li", { text: t }))));
+  for (const di of view.dis) {
+    if (view.dis.length > 1) section.append(el("h4", { text: di }));
+    section.append(el("ul", { class: "decisions" }, ...decisionsInWords(view, di).map((t) => el("li", { text: t }))));
   }
   section.append(
     el("h4", { text: "Alignment" }),
-    el("ul", { class: "decisions" }, ...alignmentInWords(manifest).map((t) => el("li", { text: t }))),
+    el("ul", { class: "decisions" }, ...alignmentInWords(view).map((t) => el("li", { text: t }))),
   );
-  for (const warning of manifest.warnings || []) section.append(el("p", { class: "warning", text: warning }));
+  for (const warning of view.warnings || []) section.append(el("p", { class: "warning", text: warning }));
   return section;
+}
+
+/** "Listen": one player (and montage) per DI. */
+export function listenSection(view, options = {}) {
+  const listen = el("section", { "aria-labelledby": "listen-heading" }, el("h3", { id: "listen-heading", text: "Listen" }));
+  view.dis.forEach((di, i) => listen.append(playerSection(di, i, view, options)));
+  return listen;
 }
 
 function link(href, text) {
   return el("li", {}, el("a", { href, download: "", text }));
 }
 
-function downloadsSection(render, outputs, manifest) {
+function downloadsSection(render, outputs, view) {
   const list = el("ul", { class: "downloads" });
   list.append(link(render.bundle_url, "Everything (ZIP bundle)"));
   if (render.metrics_csv_url) list.append(link(render.metrics_csv_url, "Metrics (CSV)"));
-  for (const di of manifest.inputs.di.map((d) => d.name)) {
+  for (const di of view.dis) {
     for (const file of outputs.find("chain_render", di)) {
       list.append(link(file.url, `${di} · ${file.chain} (${ext(file.path).slice(1).toUpperCase()})`));
     }
@@ -152,16 +200,14 @@ export async function showResults(render, section, body, status) {
   const metricsFile = outputs.find("metrics").find((o) => ext(o.path) === ".json");
   const manifest = await api("GET", manifestFile.url);
   const metrics = metricsFile ? await api("GET", metricsFile.url) : { renders: [], null_tests: [] };
-  const dis = manifest.inputs.di.map((d) => d.name);
-  const listen = el("section", { "aria-labelledby": "listen-heading" }, el("h3", { id: "listen-heading", text: "Listen" }));
-  body.replaceChildren(listen);
-  dis.forEach((di, i) => listen.append(playerSection(di, i, outputs, manifest)));
+  const view = viewOfManifest(manifest, outputs);
+  body.replaceChildren(listenSection(view));
   body.append(
-    decisionsSection(manifest),
+    decisionsSection(view),
     metricsSection(metrics),
-    nullTestSection(metrics, outputs, manifest),
-    plotsSection(outputs, dis),
-    downloadsSection(render, outputs, manifest),
+    nullTestSection(metrics, view),
+    plotsSection(outputs, view.dis),
+    downloadsSection(render, outputs, view),
   );
   status.textContent = "";
 }
