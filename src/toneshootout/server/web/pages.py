@@ -31,15 +31,25 @@ _env = Environment(
 )
 
 
-def page_csp(nonce: str) -> str:
-    """The page CSP with `nonce` allowed for style elements (see the module docstring)."""
-    return PAGE_CSP.replace("style-src 'self'", f"style-src 'self' 'nonce-{nonce}'")
+def page_csp(nonce: str, *, frame_ancestors: str = "'none'") -> str:
+    """The page CSP with `nonce` allowed for style elements (see the module docstring), and
+    `frame_ancestors` as the sites that may frame the page (only the embed widens it)."""
+    csp = PAGE_CSP.replace("style-src 'self'", f"style-src 'self' 'nonce-{nonce}'")
+    return csp.replace("frame-ancestors 'none'", f"frame-ancestors {frame_ancestors}")
 
 
 def render_page(
-    request: Request, template: str, context: dict[str, Any] | None = None, *, status: int = 200
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status: int = 200,
+    frame_ancestors: str = "'none'",
 ) -> HTMLResponse:
-    """Render `template` with the common context (user, nonce, version, path) and page headers."""
+    """Render `template` with the common context (user, nonce, version, path) and page headers.
+
+    A page that other sites may frame (`frame_ancestors` other than `'none'`) gets no
+    X-Frame-Options from the security headers either (they follow the route's CSP)."""
     nonce = secrets.token_urlsafe(16)
     values = {
         "request_path": request.url.path,
@@ -49,5 +59,6 @@ def render_page(
         **(context or {}),
     }
     html = _env.get_template(template).render(values)
-    headers = {"Content-Security-Policy": page_csp(nonce), "Cache-Control": "no-store"}
+    csp = page_csp(nonce, frame_ancestors=frame_ancestors)
+    headers = {"Content-Security-Policy": csp, "Cache-Control": "no-store"}
     return HTMLResponse(html, status_code=status, headers=headers)

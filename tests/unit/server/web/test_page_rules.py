@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from toneshootout.server.web.deps import login_url, safe_next
+from toneshootout.server.web.pages import page_csp
 from toneshootout.server.web.static import IMMUTABLE, REVALIDATE, cache_control
 
 
@@ -44,3 +45,11 @@ def test_cache_control_is_immutable_only_for_versioned_vendor_files(
     path: str, expected: str
 ) -> None:
     assert cache_control(path) == expected
+
+
+def test_page_csp_refuses_framing_unless_told_which_sites_may() -> None:
+    assert "frame-ancestors 'none'" in page_csp("n0nce")
+    embed = page_csp("n0nce", frame_ancestors="*")
+    assert embed.endswith("frame-ancestors *")
+    assert "'none'" not in embed.split("frame-ancestors", 1)[1]
+    assert "style-src 'self' 'nonce-n0nce'" in embed
