@@ -81,26 +81,29 @@ async function send(method, path, body) {
   return fetch(path, init);
 }
 
-async function parse(response) {
+async function parse(response, parseJson = JSON.parse) {
   if (response.status === 204) return null;
   const text = await response.text();
   if (!text) return null;
   try {
-    return JSON.parse(text);
+    return parseJson(text);
   } catch {
     return { error: "bad_response", detail: text.slice(0, 200) };
   }
 }
 
-/** Call the API; resolves to the parsed JSON body (null for 204), throws ApiError otherwise. */
-export async function api(method, path, body) {
+/**
+ * Call the API; resolves to the parsed JSON body (null for 204), throws ApiError otherwise.
+ * `options.parse` replaces JSON.parse for a successful body (e.g. to keep 64-bit integers exact).
+ */
+export async function api(method, path, body, options = {}) {
   method = method.toUpperCase();
   let response = await send(method, path, body);
   const isAuthCall = path.startsWith("/api/v1/auth/");
   if (response.status === 401 && !isAuthCall && (await refreshSession())) {
     response = await send(method, path, body);
   }
-  const parsed = await parse(response);
+  const parsed = await parse(response, response.ok ? options.parse : undefined);
   if (!response.ok) throw errorFrom(response.status, parsed);
   return parsed;
 }
