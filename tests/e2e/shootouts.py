@@ -58,6 +58,28 @@ def two_chain_shootout(api: BrowserApi, material: Material, title: str) -> dict[
     return shootout
 
 
+def three_chain_shootout(
+    api: BrowserApi, material: Material, title: str, names: tuple[str, str, str]
+) -> dict[str, Any]:
+    """Upload a DI, the three demo captures and an IR; save a shootout with a chain each."""
+    di = api.upload("di-tracks", material.di)
+    captures = [api.upload("captures", path) for path in material.captures[:3]]
+    ir = api.upload("irs", material.irs[0])
+    chains = [
+        {
+            "name": name,
+            "blocks": [
+                {"type": "capture", "capture_id": capture["id"]},
+                {"type": "ir", "ir_id": ir["id"]},
+            ],
+        }
+        for name, capture in zip(names, captures, strict=True)
+    ]
+    body = {"title": title, "di_tracks": [di["id"]], "chains": chains}
+    shootout: dict[str, Any] = api.call("POST", "/api/v1/shootouts", body, 201)
+    return shootout
+
+
 def submit(api: BrowserApi, shootout_id: str) -> dict[str, Any]:
     render: dict[str, Any] = api.call("POST", f"/api/v1/shootouts/{shootout_id}/renders", {}, 202)
     return render

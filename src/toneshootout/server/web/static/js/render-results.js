@@ -164,9 +164,11 @@ export function decisionsSection(view) {
   return section;
 }
 
-/** "Listen": one player (and montage) per DI. */
-export function listenSection(view, options = {}) {
-  const listen = el("section", { "aria-labelledby": "listen-heading" }, el("h3", { id: "listen-heading", text: "Listen" }));
+/** "Listen": one player (and montage) per DI; `heading: false` leaves out the section's title. */
+export function listenSection(view, { heading = true, ...options } = {}) {
+  const listen = heading
+    ? el("section", { "aria-labelledby": "listen-heading" }, el("h3", { id: "listen-heading", text: "Listen" }))
+    : el("section", { "aria-label": "Listen" });
   view.dis.forEach((di, i) => listen.append(playerSection(di, i, view, options)));
   return listen;
 }
