@@ -30,7 +30,7 @@ class Owner:
     render_id: str
     render: dict[str, Any]
     item_ids: list[str]  # the library items (DI, captures, IR) the chains are made of
-    file_names: list[str]  # their file names
+    file_names: list[str]  # the captures' and IRs' file names (a DI's is shown to listeners)
     manifest: dict[str, Any]
     metrics: dict[str, Any]
 
@@ -118,13 +118,17 @@ class Recorder:
         if self.recording:
             self.responses.append(response)
 
-    def carried(self) -> list[Carried]:
+    def carried(self, page: Page) -> list[Carried]:
+        """What was carried; a body Chromium no longer holds is fetched again from `page`."""
         out = []
         for response in self.responses:
             try:
                 body = response.body()
             except Exception:  # a redirect or an aborted request has no body
                 body = b""
+            if not body and response.status == 200 and response.request.method == "GET":
+                # Chromium drops large bodies it has handed to the page (audio, here).
+                body = page.request.get(response.url).body()
             out.append(
                 Carried(
                     url=response.url,

@@ -23,6 +23,7 @@ from toneshootout.server.web.deps import MaybePageUser, PageUser, safe_next
 from toneshootout.server.web.pages import render_page
 from toneshootout.server.web.render_pages import router as render_pages_router
 from toneshootout.server.web.sections import LIBRARY_SECTIONS, LibrarySection
+from toneshootout.server.web.share_pages import router as share_pages_router
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -119,3 +120,4 @@ async def builder(
 
 # `/renders/{id}` lives in its own module.
 router.include_router(render_pages_router)
+router.include_router(share_pages_router)

@@ -11,7 +11,6 @@ Only `/s/{token}` counts a view. Only `/embed/{token}` may be framed by other si
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Final
 
@@ -38,7 +37,7 @@ def plural(count: int, one: str, many: str | None = None) -> str:
 
 
 def counts_words(chains: int, dis: int) -> str:
-    """"3 chains × 1 DI": the size of a shootout in words."""
+    """ "3 chains × 1 DI": the size of a shootout in words."""
     return f"{plural(chains, 'chain')} × {plural(dis, 'DI')}"
 
 
@@ -58,9 +57,9 @@ def ltas_plot_url(shared: SharedRender) -> str | None:
     first = shared.dis[0]
     for output in shared.outputs:
         name = output.path.rsplit("/", 1)[-1]
-        if output.role == "plot" and output.di == first and name.startswith("ltas"):
-            if name.endswith(".png"):
-                return output.url
+        is_ltas_png = name.startswith("ltas") and name.endswith(".png")
+        if output.role == "plot" and output.di == first and is_ltas_png:
+            return output.url
     return None
 
 
@@ -82,9 +81,6 @@ async def _shared(
         response = render_page(request, "share/too_many.html", status=429)
         response.headers["Retry-After"] = str(refused.retry_after_seconds)
         return response
-
-
-TokenParam = Annotated[str, "a share token"]
 
 
 @router.get("/s/{token}")
@@ -191,6 +187,3 @@ async def results_page(
         "title": title,
     }
     return render_page(request, "share/results.html", context)
-
-
-__all__: Sequence[str] = ["router"]

@@ -5,6 +5,7 @@
 import { api, describeError } from "./api.js";
 import { LiveRender } from "./render-live.js";
 import { showResults } from "./render-results.js";
+import { ShareManager } from "./share-manage.js";
 
 const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
 const POST_STEPS = new Set(["audio", "montage", "metrics", "plots", "done"]);
@@ -104,6 +105,8 @@ async function finish() {
     $("results-status").textContent = `The results could not be loaded: ${describeError(error)}`;
     $("results-status").classList.add("bad");
   }
+  // Only a succeeded render can be shared (the API answers 409 otherwise).
+  await new ShareManager(renderId, root.dataset.title).start();
 }
 
 async function cancel() {

@@ -23,7 +23,9 @@ function pText(p) {
 function num(value, digits = 2) {
   if (value === null || value === undefined || !Number.isFinite(value)) return "unbounded";
   const text = Math.abs(value).toFixed(digits);
-  return value < 0 ? `−${text}` : value > 0 ? `+${text}` : text;
+  // Signed by what is shown: −0.001 reads "0.00", not "−0.00".
+  if (Number(text) === 0) return text;
+  return value < 0 ? `−${text}` : `+${text}`;
 }
 
 function svg(tag, attrs = {}, ...children) {
