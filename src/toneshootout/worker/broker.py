@@ -32,6 +32,7 @@ RENDER_TASK: Final = "render.run"
 # needs time to notice the limit, kill the sandbox and record the failure before acking.
 IDLE_TIMEOUT_MARGIN_S: Final = 60
 RECONNECT_DELAY_S: Final = 1.0
+CANCEL_RETRY_S: Final = 0.05
 log = logging.getLogger("toneshootout.worker")
 
 
@@ -72,9 +73,12 @@ class ResilientStreamBroker(RedisStreamBroker):
     async def listen(self) -> AsyncGenerator[AckableMessage, None]:
         """Messages from the stream; re-declare a lost group, wait out a lost connection."""
         while True:
+            inner = super().listen()
             try:
-                async for message in super().listen():
-                    yield message
+                while True:
+                    yield await _next_or_cancel(inner)
+            except StopAsyncIteration:
+                return
             except ResponseError as err:
                 if "NOGROUP" not in str(err):
                     raise
@@ -83,6 +87,26 @@ class ResilientStreamBroker(RedisStreamBroker):
             except (RedisConnectionError, RedisTimeoutError, OSError):
                 log.warning("Redis unreachable; retrying in %.0f s", RECONNECT_DELAY_S)
                 await asyncio.sleep(RECONNECT_DELAY_S)
+
+
+async def _next_or_cancel(inner: AsyncGenerator[AckableMessage, None]) -> AckableMessage:
+    """The next message of `inner`, read in its own task that is cancelled until it stops.
+
+    redis-py can lose a cancellation that lands as a blocking XREADGROUP returns (the read
+    loop then carries on, and the worker's shutdown waited on it forever: seen in CI, and
+    reproduced by cancelling the receiver around the 2 s block boundary). So the read runs
+    in a child task: our own await is shielded and always sees the cancellation, and the
+    child is cancelled again until it is gone. A message read in that instant is not lost:
+    it stays pending in the stream and is claimed again after the idle timeout.
+    """
+    step: asyncio.Task[AckableMessage] = asyncio.ensure_future(anext(inner))
+    try:
+        return await asyncio.shield(step)
+    except asyncio.CancelledError:
+        while not step.done():
+            step.cancel()
+            await asyncio.wait({step}, timeout=CANCEL_RETRY_S)
+        raise
 
 
 def build_broker(settings: Settings) -> AsyncBroker:
