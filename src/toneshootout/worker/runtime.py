@@ -31,9 +31,12 @@ from toneshootout.worker.janitor import janitor
 from toneshootout.worker.runner import RenderRunner
 from toneshootout.worker.sweeper import sweeper
 from toneshootout.worker.tasks import register_render_task
+from toneshootout.worker.watchdog import ShutdownWatchdog
 from toneshootout.worker.zygote_client import FORK_SERVER
 
 SHUTDOWN_TIMEOUT_S: Final = 10.0
+# Past the render grace period, a shutdown still running is hung somewhere: say where.
+SLOW_SHUTDOWN_MARGIN_S: Final = 5.0
 
 
 @asynccontextmanager
@@ -88,6 +91,7 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     hub = build_hub(settings)
+    watchdog = ShutdownWatchdog(SHUTDOWN_TIMEOUT_S + SLOW_SHUTDOWN_MARGIN_S)
     try:
         await check_schema_current(engine)
         storage = LocalStorage(settings.storage_dir)
@@ -98,17 +102,22 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
         register_render_task(broker, runner)
         FORK_SERVER.configure(enabled=settings.render.sandbox_fork_server)
         await broker.startup()
-        await _serve(ctx, runner, broker, stop)
+        await _serve(ctx, runner, broker, stop, watchdog)
     finally:
         FORK_SERVER.close()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
         await hub.close()
         await engine.dispose()
+        watchdog.cancel()
 
 
 async def _serve(
-    ctx: WorkerContext, runner: RenderRunner, broker: AsyncBroker, stop: asyncio.Event
+    ctx: WorkerContext,
+    runner: RenderRunner,
+    broker: AsyncBroker,
+    stop: asyncio.Event,
+    watchdog: ShutdownWatchdog,
 ) -> None:
     concurrency = ctx.settings.render.worker_concurrency
     receiver = asyncio.create_task(
@@ -122,6 +131,7 @@ async def _serve(
         async with sweeper(ctx), janitor(ctx, ctx.settings.storage_dir.resolve()):
             await stop.wait()
             log.info("worker %s stopping", ctx.worker_id)
+            watchdog.start()
             await runner.shutdown(SHUTDOWN_TIMEOUT_S)
     finally:
         for task in (receiver, warming):
