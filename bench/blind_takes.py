@@ -74,7 +74,8 @@ def main() -> None:
             "making its blind take (decode, gain, pad to the DI's length, upmix, 24-bit TPDF",
             "dither, header) from the real 48 kHz fixture.",
             "",
-            "| take | blind WAV size | read file | make blind take | ratio | faster than real time |",
+            "| take | blind WAV size | read file | make blind take | ratio "
+            "| faster than real time |",
             "|---|---|---|---|---|---|",
             *rows,
             "",
