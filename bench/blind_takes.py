@@ -10,6 +10,7 @@ real 48 kHz fixture, and writes the section "blind-takes" of docs/BENCHMARKS.md.
 
 from __future__ import annotations
 
+import functools
 import statistics
 import tempfile
 import time
@@ -55,8 +56,8 @@ def main() -> None:
             frames = sf.info(path).frames
             plain = _median_ms(path.read_bytes)
             made = _median_ms(
-                lambda path=path, frames=frames, channels=channels: blind_wav(
-                    path, frames=frames + 480, channels=2, gain_db=-1.5, seed=7
+                functools.partial(
+                    blind_wav, path, frames=frames + 480, channels=2, gain_db=-1.5, seed=7
                 )
             )
             size = blind_wav_size(frames + 480, 2)
