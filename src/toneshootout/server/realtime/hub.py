@@ -168,7 +168,7 @@ class RedisHub:
         finally:
             self._ready.clear()
             with contextlib.suppress(RedisError, OSError):
-                await pubsub.aclose()  # type: ignore[no-untyped-call]
+                await pubsub.aclose()  # type: ignore[no-untyped-call, unused-ignore]  # typed from redis 8.2
 
     def _route(self, message: dict[str, Any]) -> None:
         if message.get("type") != "message":
