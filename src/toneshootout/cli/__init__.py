@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from toneshootout.cli import demo, inspect, process, render, serve, worker
+from toneshootout.cli import demo, inspect, process, render, serve, tone3000_fake, worker
 from toneshootout.engine.errors import EngineError, RenderCancelled
 
 app = typer.Typer(
@@ -22,6 +22,7 @@ app.command("inspect")(inspect.inspect)
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
 app.command("worker")(worker.worker)
+app.command("tone3000-fake")(tone3000_fake.tone3000_fake)
 app.add_typer(serve.db_app, name="db")
 
 
