@@ -78,6 +78,7 @@ async def test_code_exchange_refusals(
     client: httpx.AsyncClient, override: dict[str, str], status: int, error: str
 ) -> None:
     code, verifier = await _code(client)
+    override = dict(override)  # the parameter set is shared between runs
     code = override.pop("code", code)
     _error(await exchange(client, code, verifier, **override), status, error)
 
