@@ -56,6 +56,9 @@ def read_state(state: StateDep) -> dict[str, Any]:
 @router.put("/switches")
 def set_switches(changes: dict[str, Any], state: StateDep) -> dict[str, Any]:
     """Change some switches (a partial update; null restores a default)."""
+    user = changes.get("user")
+    if user is not None and state.catalogue.creator(str(user)) is None:
+        raise ApiError(400, f"user {user!r} is not a catalogue user")
     try:
         state.switches.update(changes)
     except (TypeError, ValueError) as err:

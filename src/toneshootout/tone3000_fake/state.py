@@ -69,17 +69,24 @@ class FakeState:
 
     def signing_in(self, login_hint: str | None = None) -> Creator:
         """The user an authorize or device approval acts as: hint, switch, then config."""
-        for name in (login_hint, self.switches.user, self.config.user):
-            if name:
-                creator = self.catalogue.creator(name.split("@")[0])
-                if creator is not None:
-                    return creator
-        raise LookupError("no such user")  # unreachable: config.user is checked at start
+        if login_hint:  # only a hint: an unknown one falls through, as on a sign-in page
+            hinted = self.catalogue.creator(login_hint.split("@")[0])
+            if hinted is not None:
+                return hinted
+        name = self.switches.user or self.config.user
+        creator = self.catalogue.creator(name)
+        if creator is None:
+            raise LookupError(f"the user switch names no catalogue user: {name!r}")
+        return creator
 
     # -- device approvals (also reachable over /_fake/device/...) -------------------------
 
     def approve_device(self, user_code: str, username: str | None = None) -> DeviceGrant:
-        return self.oauth.decide_device(user_code, self.signing_in(username).id)
+        """Approve as `username` (default: who signs in); KeyError for an unknown code."""
+        user = self.signing_in() if username is None else self.catalogue.creator(username)
+        if user is None:
+            raise LookupError(f"no catalogue user {username!r}")
+        return self.oauth.decide_device(user_code, user.id)
 
     def deny_device(self, user_code: str) -> DeviceGrant:
         return self.oauth.decide_device(user_code, None)

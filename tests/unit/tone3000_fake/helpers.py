@@ -44,7 +44,9 @@ def query_of(response: httpx.Response) -> dict[str, str]:
 
 
 async def authorize(client: httpx.AsyncClient, challenge: str, **extra: str) -> dict[str, str]:
-    response = await client.get(f"{API}/oauth/authorize", params=authorize_params(challenge, **extra))
+    response = await client.get(
+        f"{API}/oauth/authorize", params=authorize_params(challenge, **extra)
+    )
     return query_of(response)
 
 

@@ -46,7 +46,9 @@ async def test_authorize_without_a_trusted_redirect_answers_400(
     client: httpx.AsyncClient, change: dict[str, str], error: str
 ) -> None:
     _, challenge = pkce()
-    response = await client.get(f"{API}/oauth/authorize", params=authorize_params(challenge, **change))
+    response = await client.get(
+        f"{API}/oauth/authorize", params=authorize_params(challenge, **change)
+    )
     assert response.status_code == 400
     assert response.json()["error"] == error
     assert response.json()["error_description"]
@@ -144,7 +146,9 @@ async def test_load_tone_on_a_deleted_or_private_tone_comes_back_with_a_replacem
     assert "code" in callback
 
 
-async def test_load_tone_replacement_switch_wins(client: httpx.AsyncClient, state: FakeState) -> None:
+async def test_load_tone_replacement_switch_wins(
+    client: httpx.AsyncClient, state: FakeState
+) -> None:
     state.switches.replacement_tone_id = 4206
     _, challenge = pkce()
     callback = await authorize(client, challenge, prompt="load_tone", tone_id="4201")

@@ -84,7 +84,9 @@ async def test_polling_is_pending_then_slow_down_then_tokens_after_approval(
     assert _error_of(await _poll(client, grant["device_code"])) == "invalid_grant"
 
 
-async def test_denied_device_gets_access_denied(client: httpx.AsyncClient, state: FakeState) -> None:
+async def test_denied_device_gets_access_denied(
+    client: httpx.AsyncClient, state: FakeState
+) -> None:
     grant = await _start(client)
     state.deny_device(grant["user_code"])
     assert _error_of(await _poll(client, grant["device_code"])) == "access_denied"
@@ -126,7 +128,9 @@ async def test_opening_the_verification_page_approves(
 async def test_control_routes_approve_by_user_code(client: httpx.AsyncClient) -> None:
     grant = await _start(client)
     code = grant["user_code"].lower().replace("-", "")  # typed sloppily, as users do
-    approved = await client.post("/_fake/device/approve", json={"user_code": code, "user": "roomtone"})
+    approved = await client.post(
+        "/_fake/device/approve", json={"user_code": code, "user": "roomtone"}
+    )
     assert approved.json() == {"user_code": grant["user_code"], "status": "approved"}
     tokens = (await _poll(client, grant["device_code"])).json()
     user = await client.get(f"{API}/user", headers=bearer(tokens["access_token"]))

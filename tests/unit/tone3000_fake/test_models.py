@@ -199,9 +199,7 @@ async def test_partner_zip_holds_a2_files_only(
     "config",
     [FakeConfig(public_base="https://www.t3k.test", storage_base="https://api.t3k.test")],
 )
-async def test_origins_are_configurable(
-    client: httpx.AsyncClient, headers: dict[str, str]
-) -> None:
+async def test_origins_are_configurable(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
     tone = (await client.get(f"{API}/tones/4201", headers=headers)).json()
     model = (await client.get(f"{API}/models/90002", headers=headers)).json()
     assert tone["url"] == "https://www.t3k.test//plexi-lead-100w-4201"

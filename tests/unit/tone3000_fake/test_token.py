@@ -98,7 +98,9 @@ async def test_token_endpoint_refuses_json(client: httpx.AsyncClient) -> None:
 
 
 async def test_token_endpoint_refuses_repeated_fields(client: httpx.AsyncClient) -> None:
-    content = f"grant_type=refresh_token&refresh_token=a&refresh_token=b&client_id={DEFAULT_CLIENT_ID}"
+    content = (
+        f"grant_type=refresh_token&refresh_token=a&refresh_token=b&client_id={DEFAULT_CLIENT_ID}"
+    )
     response = await client.post(
         f"{API}/oauth/token",
         content=content,
@@ -150,7 +152,9 @@ async def test_access_token_expires_on_the_clock(
 async def test_revoked_tokens_fail_both_ways(client: httpx.AsyncClient, state: FakeState) -> None:
     tokens = await sign_in(client)
     assert state.oauth.revoke() == 1
-    assert (await client.get(f"{API}/user", headers=bearer(tokens["access_token"]))).status_code == 401
+    assert (
+        await client.get(f"{API}/user", headers=bearer(tokens["access_token"]))
+    ).status_code == 401
     _error(await refresh(client, tokens["refresh_token"]), 400, "invalid_grant")
 
 

@@ -99,8 +99,15 @@ async def test_latest_is_a_feed_of_the_ten_newest(
 
 async def test_detail_shape(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
     tone = (await client.get(f"{API}/tones/4201", headers=headers)).json()
-    assert uuid.UUID(tone["user_id"]) and tone["user_id"] == tone["user"]["id"]
-    assert set(tone["user"]) == {"id", "username", "display_name", "avatar_url", "is_verified", "url"}
+    assert str(uuid.UUID(tone["user_id"])) == tone["user_id"] == tone["user"]["id"]
+    assert set(tone["user"]) == {
+        "id",
+        "username",
+        "display_name",
+        "avatar_url",
+        "is_verified",
+        "url",
+    }
     assert tone["makes"] == [{"id": 1, "name": "Northfield Amplification"}]
     assert all("id" in tag for tag in tone["tags"])
     assert tone["sizes"] == ["standard", "lite"]
