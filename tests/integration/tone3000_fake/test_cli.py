@@ -45,7 +45,12 @@ def _fake(*args: str) -> Iterator[Running]:
     lines: queue.Queue[str] = queue.Queue()
     assert process.stdout is not None
     stdout = process.stdout
-    threading.Thread(target=lambda: [lines.put(line) for line in stdout], daemon=True).start()
+
+    def pump() -> None:  # a thread, so a silent child cannot block the test past its timeout
+        for line in stdout:
+            lines.put(line)
+
+    threading.Thread(target=pump, daemon=True).start()
     seen: list[str] = []
     try:
         while not any(line.startswith("client_id: ") for line in seen):
