@@ -19,6 +19,10 @@ class Advance(BaseModel):
     seconds: float = Field(ge=0)
 
 
+class SetClock(BaseModel):
+    now: float = Field(ge=0)  # seconds since the fake's epoch
+
+
 class DeviceDecision(BaseModel):
     user_code: str
     user: str | None = None  # approve as this catalogue user (default: who signs in)
@@ -70,6 +74,15 @@ def set_switches(changes: dict[str, Any], state: StateDep) -> dict[str, Any]:
 def advance_clock(body: Advance, state: StateDep) -> dict[str, float]:
     """Move the fake clock forward."""
     return {"now": state.clock.advance(body.seconds)}
+
+
+@router.post("/clock/set")
+def set_clock(body: SetClock, state: StateDep) -> dict[str, float]:
+    """Set the fake clock (forward only)."""
+    try:
+        return {"now": state.clock.set(body.now)}
+    except ValueError as err:
+        raise ApiError(400, str(err)) from None
 
 
 def _decide(state: FakeState, body: DeviceDecision, approve: bool) -> dict[str, str]:

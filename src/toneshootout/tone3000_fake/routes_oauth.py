@@ -20,8 +20,11 @@ DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
-def oauth_error(err: OAuthError) -> JSONResponse:
+def oauth_error(err: OAuthError, state: FakeState) -> JSONResponse:
+    """The error body in the style the switch picks: both reach clients of the real service."""
     body = {"error": err.error, "error_description": err.description}
+    if state.switches.token_error_style == "gotrue":
+        body = {"error_code": err.error, "msg": err.description}
     return JSONResponse(body, status_code=err.status, headers=_NO_STORE)
 
 
@@ -31,7 +34,7 @@ def oauth_authorize(request: Request, state: StateDep) -> Response:
     try:
         outcome = authorize(state, request.query_params)
     except OAuthError as err:
-        return oauth_error(err)
+        return oauth_error(err, state)
     return RedirectResponse(outcome.location, status_code=302)
 
 
@@ -89,7 +92,7 @@ async def oauth_token(request: Request, state: StateDep) -> Response:
     try:
         return _tokens(_grant(state, await _form(request)), state)
     except OAuthError as err:
-        return oauth_error(err)
+        return oauth_error(err, state)
 
 
 @router.post(urls.API + "/oauth/device_authorization")
@@ -98,7 +101,7 @@ async def device_authorization(request: Request, state: StateDep) -> Response:
     try:
         client_id = state.oauth.check_client((await _form(request)).get("client_id"))
     except OAuthError as err:
-        return oauth_error(err)
+        return oauth_error(err, state)
     grant = state.oauth.start_device(client_id)
     page = urls.public_base(state.config, request) + "/device"
     body: dict[str, Any] = {

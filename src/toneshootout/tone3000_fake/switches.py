@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
 DownloadRoute = Literal["catalogue", "storage", "direct"]
+ErrorStyle = Literal["oauth", "gotrue"]
 _AUTHORIZE_ERRORS = frozenset({"access_denied", "invalid_request", "server_error"})
 
 
@@ -21,6 +22,7 @@ class Switches:
     replacement_tone_id: int | None = None  # the tone load_tone comes back with
     user: str | None = None  # who signs in (a catalogue username); None: the config's user
     download_route: DownloadRoute = "catalogue"  # per model, or always/never via storage
+    token_error_style: ErrorStyle = "oauth"  # or GoTrue's {"error_code", "msg"} (§1.3)
 
     def update(self, changes: dict[str, Any]) -> None:
         """Apply a partial update, refusing unknown names and impossible values."""
@@ -38,6 +40,8 @@ class Switches:
             raise ValueError(f"authorize_error must be one of {sorted(_AUTHORIZE_ERRORS)}")
         if self.download_route not in ("catalogue", "storage", "direct"):
             raise ValueError("download_route must be catalogue, storage or direct")
+        if self.token_error_style not in ("oauth", "gotrue"):
+            raise ValueError("token_error_style must be oauth or gotrue")
         for name in ("canceled", "canceled_with_code"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be true or false")

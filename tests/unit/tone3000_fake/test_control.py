@@ -47,6 +47,9 @@ async def test_clock_moves_over_http(client: httpx.AsyncClient, state: FakeState
     assert answer.json() == {"now": 90.0}
     assert state.clock.now() == 90.0
     assert (await client.post("/_fake/clock/advance", json={"seconds": -1})).status_code == 400
+    assert (await client.post("/_fake/clock/set", json={"now": 3600})).json() == {"now": 3600.0}
+    assert state.clock.iso() == "2026-09-01T13:00:00.000Z"
+    assert (await client.post("/_fake/clock/set", json={"now": 10})).status_code == 400
 
 
 async def test_state_reports_counters_and_hits(client: httpx.AsyncClient) -> None:

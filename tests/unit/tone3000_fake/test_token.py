@@ -169,3 +169,12 @@ async def test_login_hint_and_user_switch_choose_who_signs_in(
         user = await client.get(f"{API}/user", headers=bearer(tokens["access_token"]))
         names.append(user.json()["username"])
     assert names == ["ampwright", "cab_lab"]
+
+
+async def test_error_bodies_can_come_in_gotrue_style(
+    client: httpx.AsyncClient, state: FakeState
+) -> None:
+    state.switches.token_error_style = "gotrue"
+    response = await refresh(client, "t3k_rt_unknown")
+    assert response.status_code == 400
+    assert response.json() == {"error_code": "invalid_grant", "msg": "Invalid refresh token"}
