@@ -30,15 +30,16 @@ def tone3000_fake(
 ) -> None:
     """Serve a fake TONE3000 API (OAuth, tones, models, downloads) with /_fake control routes."""
     from toneshootout.tone3000_fake import DEFAULT_CLIENT_ID, FakeConfig
-    from toneshootout.tone3000_fake.catalogue import CREATORS
     from toneshootout.tone3000_fake.config import DEFAULT_USER
+    from toneshootout.tone3000_fake.seed import build_catalogue
     from toneshootout.tone3000_fake.serving import serve_fake
 
     if not _loopback(host):
         # Its control routes take no credentials: it must never face a network.
         raise typer.BadParameter("the fake binds loopback addresses only", param_hint="--host")
-    if user is not None and user not in {c.username for c in CREATORS}:
-        names = ", ".join(c.username for c in CREATORS)
+    usernames = [c.username for c in build_catalogue().creators]
+    if user is not None and user not in usernames:
+        names = ", ".join(usernames)
         raise typer.BadParameter(f"not a catalogue user; one of: {names}", param_hint="--user")
     config = FakeConfig(
         client_id=client_id or DEFAULT_CLIENT_ID,

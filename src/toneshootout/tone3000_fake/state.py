@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from toneshootout.tone3000_fake import fixtures
-from toneshootout.tone3000_fake.catalogue import Catalogue, Creator, Model, build_catalogue
+from toneshootout.tone3000_fake.catalogue import Catalogue, Creator, Model
 from toneshootout.tone3000_fake.clock import FakeClock
 from toneshootout.tone3000_fake.config import FakeConfig
 from toneshootout.tone3000_fake.library import Library
 from toneshootout.tone3000_fake.oauth import DeviceGrant, OAuthStore
 from toneshootout.tone3000_fake.ratelimit import RateLimiter
+from toneshootout.tone3000_fake.seed import build_catalogue
 from toneshootout.tone3000_fake.switches import Switches
 
 SIGNED_URL_SECONDS = 3600

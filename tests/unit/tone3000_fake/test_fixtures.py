@@ -20,8 +20,8 @@ from toneshootout.tone3000_fake.catalogue import (
     LICENSES,
     SIZES,
     Model,
-    build_catalogue,
 )
+from toneshootout.tone3000_fake.seed import build_catalogue
 from toneshootout.tone3000_fake.state import _model_bytes
 
 CATALOGUE = build_catalogue()
