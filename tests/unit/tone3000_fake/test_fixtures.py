@@ -109,3 +109,12 @@ def test_catalogue_keeps_to_the_wire_enums() -> None:
             assert (model.architecture is None) == (tone.format == "ir")
     assert {t.license for t in CATALOGUE.tones} == set(LICENSES)
     assert any("_" in c.username for c in CATALOGUE.creators)
+
+
+@pytest.mark.parametrize("model", [m for m in NAM if m.kind != "linear"], ids=lambda m: str(m.id))
+def test_native_kernel_agrees_with_numpy_where_built(model: Model) -> None:
+    pytest.importorskip("toneshootout.engine.nam._native", reason="native kernel not built")
+    capture = parse_capture(_model_bytes(model), f"{model.id}.nam")
+    native = capture.processor(None, backend="native").process(_sine())
+    numpy = capture.processor(None, backend="numpy").process(_sine())
+    np.testing.assert_allclose(native, numpy, atol=1e-5)
