@@ -31,11 +31,12 @@ async def blind_of(
     return await session.scalar(query)
 
 
-async def insert_session(session: AsyncSession, listening: ListeningSession) -> bool:
-    """Insert; False when the listener's one blind session on this share already exists."""
+async def insert_new(session: AsyncSession, row: ListeningSession | ListeningAnswer) -> bool:
+    """Insert; False when a unique key says it exists already (a listener's one blind session
+    on a share, or a round's one answer), leaving the transaction usable (a savepoint)."""
     try:
         async with session.begin_nested():
-            session.add(listening)
+            session.add(row)
             await session.flush()
     except IntegrityError:
         return False
@@ -49,17 +50,6 @@ async def answers(session: AsyncSession, session_id: uuid.UUID) -> list[Listenin
         .order_by(ListeningAnswer.round)
     )
     return list(await session.scalars(query))
-
-
-async def insert_answer(session: AsyncSession, answer: ListeningAnswer) -> bool:
-    """Insert; False when that round already has an answer (the primary key deduplicates)."""
-    try:
-        async with session.begin_nested():
-            session.add(answer)
-            await session.flush()
-    except IntegrityError:
-        return False
-    return True
 
 
 async def sessions_of_share(session: AsyncSession, share_id: uuid.UUID) -> list[ListeningSession]:

@@ -108,7 +108,7 @@ async def start_blind(
         },
         created_at=utcnow(),
     )
-    if not await repository.insert_session(session, listening):  # a concurrent first call won
+    if not await repository.insert_new(session, listening):  # a concurrent first call won
         raced = await repository.blind_of(session, share.id, listener_id)
         if raced is None:
             raise SessionNotFound()
@@ -210,7 +210,7 @@ async def vote(
         correct=None,
         created_at=utcnow(),
     )
-    if not await repository.insert_answer(session, answer):
+    if not await repository.insert_new(session, answer):
         raise AlreadyVoted(round_index)
     facts = await facts_module.render_facts(session, storage, share)
     out = await _blind_out(session, listening, share, facts)
@@ -258,7 +258,7 @@ async def start_abx(
         },
         created_at=utcnow(),
     )
-    await repository.insert_session(session, listening)
+    await repository.insert_new(session, listening)
     return _abx_out(listening, [], facts)
 
 
@@ -340,7 +340,7 @@ async def answer(
         correct=choice == int(plan["xs"][trial]),
         created_at=utcnow(),
     )
-    if not await repository.insert_answer(session, recorded):
+    if not await repository.insert_new(session, recorded):
         raise WrongTrial(len(answers) + 1)  # a concurrent request answered it first
     answers.append(recorded)
     if len(answers) == int(plan["trials"]):
