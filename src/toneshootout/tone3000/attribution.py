@@ -1,0 +1,106 @@
+"""Credit where it is due (§1.9): every TONE3000 capture or IR in a render is named with its
+creator, licence and tone page, and the render says "Powered by TONE3000"."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Final
+
+from pydantic import BaseModel, ConfigDict
+
+from toneshootout.tone3000.wire import Model, Tone
+
+POWERED_BY: Final = "Powered by TONE3000"
+HOME: Final = "https://www.tone3000.com"
+
+LICENCES: Final = {
+    "t3k": "TONE3000 licence (use and publish outputs; do not redistribute the file)",
+    "cc-by": "CC BY 4.0",
+    "cc-by-sa": "CC BY-SA 4.0",
+    "cc-by-nc": "CC BY-NC 4.0",
+    "cc-by-nc-sa": "CC BY-NC-SA 4.0",
+    "cc-by-nd": "CC BY-ND 4.0",
+    "cc-by-nc-nd": "CC BY-NC-ND 4.0",
+    "cco": "CC0 1.0 (public domain)",
+}
+
+
+def licence_name(code: str | None) -> str:
+    if not code:
+        return "licence not stated"
+    return LICENCES.get(code, code)  # an open enum: show a new value as it comes
+
+
+class Credit(BaseModel):
+    """One TONE3000 model used in a render: what we show and write, never the file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str  # "capture" or "ir"
+    tone_id: int
+    model_id: int
+    tone_title: str
+    model_name: str
+    creator: str
+    creator_url: str | None = None
+    licence: str | None = None
+    tone_url: str | None = None
+    architecture: str | None = None
+    size: str | None = None
+
+    @property
+    def licence_name(self) -> str:
+        return licence_name(self.licence)
+
+    @property
+    def label(self) -> str:
+        """How a chain block names it: "Plexi Lead 100W — Gain 7 (by capturer)"."""
+        variant = f" — {self.model_name}" if self.model_name else ""
+        return f"{self.tone_title}{variant} (by {self.creator})"
+
+
+def credit(kind: str, tone: Tone, model: Model) -> Credit:
+    creator = tone.user.username if tone.user is not None else "unknown creator"
+    return Credit(
+        kind=kind,
+        tone_id=tone.id,
+        model_id=model.id,
+        tone_title=tone.title,
+        model_name=model.name,
+        creator=creator,
+        creator_url=tone.user.url if tone.user is not None else None,
+        licence=tone.license,
+        tone_url=tone.url,
+        architecture=model.architecture_version,
+        size=model.size,
+    )
+
+
+def attribution_text(credits: Iterable[Credit]) -> str:
+    """The ATTRIBUTION file of a bundle or a CLI render (plain text, one entry per model)."""
+    lines = [
+        f"{POWERED_BY} — {HOME}",
+        "",
+        "These renders use captures and impulse responses from TONE3000. The files themselves",
+        "are not included: get them from TONE3000 under their creators' licences.",
+        "",
+    ]
+    seen: set[int] = set()
+    for c in credits:
+        if c.model_id in seen:
+            continue
+        seen.add(c.model_id)
+        lines += [
+            f"{c.tone_title} — {c.model_name}" if c.model_name else c.tone_title,
+            f"  kind:     {'cabinet IR' if c.kind == 'ir' else 'NAM capture'}",
+            f"  creator:  {c.creator}" + (f" ({c.creator_url})" if c.creator_url else ""),
+            f"  licence:  {c.licence_name}",
+            f"  tone:     {c.tone_url or 'tone ' + str(c.tone_id)}",
+            f"  ids:      tone {c.tone_id}, model {c.model_id}",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def credits_json(credits: Iterable[Credit]) -> list[dict[str, Any]]:
+    return [c.model_dump(mode="json") for c in credits]

@@ -1,0 +1,108 @@
+"""Model downloads (§1.4): the user's Bearer token goes to the TONE3000 origin and nowhere
+else (REQ-06). A redirect to another host is followed without any credential, and only to a
+storage origin we were told to trust; anything else is refused."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from toneshootout.tone3000.api import Tone3000Api, raise_for_status, retry_after
+from toneshootout.tone3000.errors import BadResponse, Unreachable
+
+MAX_REDIRECTS = 5
+CHUNK = 64 * 1024
+
+
+def origin(url: str) -> str:
+    """`scheme://host[:port]`, lower-cased: what "the same origin" compares."""
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    port = parts.port if parts.port not in (None, default) else None
+    host = (parts.hostname or "").lower()
+    return f"{parts.scheme}://{host}" + (f":{port}" if port else "")
+
+
+@dataclass(frozen=True)
+class Downloaded:
+    path: Path
+    size: int
+    sha256: str
+
+
+async def _save(response: httpx.Response, dest: Path, max_bytes: int) -> Downloaded:
+    digest, size = hashlib.sha256(), 0
+    part = dest.with_name(dest.name + ".part")
+    try:
+        with part.open("wb") as out:
+            async for chunk in response.aiter_bytes(CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise BadResponse(
+                        f"the file from TONE3000 is larger than the {max_bytes // 1024} KiB allowed"
+                    )
+                digest.update(chunk)
+                out.write(chunk)
+        if size == 0:
+            raise BadResponse("TONE3000 sent an empty file")
+        os.replace(part, dest)
+    finally:
+        part.unlink(missing_ok=True)
+    return Downloaded(dest, size, digest.hexdigest())
+
+
+async def download(
+    api: Tone3000Api,
+    model_url: str,
+    dest: Path,
+    *,
+    max_bytes: int,
+    storage_origins: tuple[str, ...] = (),
+) -> Downloaded:
+    """Fetch `model_url` into `dest` (written whole or not at all), at most `max_bytes`."""
+    home = origin(api.base_url)
+    trusted = {origin(o) for o in storage_origins}
+    if origin(model_url) != home:
+        raise BadResponse("TONE3000 gave a model URL on another host: refused")
+    response = await api.send(model_url, stream=True)
+    url = model_url
+    try:
+        for _ in range(MAX_REDIRECTS + 1):
+            if not response.is_redirect:
+                raise_for_status(response, what="model")
+                return await _save(response, dest, max_bytes)
+            url = urljoin(url, response.headers.get("location", ""))
+            await response.aclose()
+            if origin(url) == home:  # still TONE3000: the token may go along
+                response = await api.send(url, stream=True)
+                continue
+            if origin(url) not in trusted:
+                raise BadResponse(
+                    f"TONE3000 redirected the download to {origin(url)}, which is not a "
+                    "trusted storage origin (TONESHOOTOUT_TONE3000__STORAGE_ORIGINS): refused"
+                )
+            response = await _plain_get(api.http, url)  # a signed URL: no credential at all
+        raise BadResponse("too many redirects downloading from TONE3000")
+    finally:
+        await response.aclose()
+
+
+async def _plain_get(http: httpx.AsyncClient, url: str) -> httpx.Response:
+    for attempt in range(3):
+        try:
+            request = http.build_request("GET", url)
+            response = await http.send(request, stream=True, follow_redirects=False)
+        except httpx.HTTPError as err:
+            name = type(err).__name__
+            raise Unreachable(f"the storage host could not be reached ({name})") from err
+        if response.status_code != 429 or attempt == 2:
+            return response
+        await response.aclose()
+        await asyncio.sleep(retry_after(response, attempt))
+    raise AssertionError("unreachable")
