@@ -120,10 +120,34 @@ class RenderSettings(BaseModel):
     long_render_warning_seconds: float = Field(1800.0, gt=0)
 
 
+DEV_TOKEN_KEY = "dev-only-tone3000-token-key-change-me-0123456789"
+
+
 class Tone3000Settings(BaseModel):
+    """TONE3000 (`TONE3000.md`): off until a client id (a publishable `t3k_pub_` key) is set."""
+
     base_url: str = "https://www.tone3000.com"
     client_id: str | None = None
-    client_secret: SecretStr | None = None
+    # Registered with the client id; from configuration only, never from a request (REQ-05).
+    redirect_uri: str = "http://127.0.0.1:8000/api/v1/auth/tone3000/callback"
+    # Encrypts users' TONE3000 tokens at rest (REQ-06); production refuses the default.
+    token_key: SecretStr = SecretStr(DEV_TOKEN_KEY)
+    # Hosts a model download may be redirected to (signed storage URLs). They never get the
+    # user's token; a redirect to any other host is refused.
+    storage_origins: list[str] = Field(default_factory=lambda: ["https://api.tone3000.com"])
+    # Our own budget of calls per user, under TONE3000's 100 per minute.
+    calls_per_minute: int = Field(90, ge=1, le=100)
+    # The API tier allows `GET /tones/search` (commercial tier, §1.9); off: lists and the
+    # TONE3000 picker only.
+    search_enabled: bool = False
+    # How long a downloaded model stays in a user's cache for further renders.
+    cache_seconds: int = Field(3600, ge=0)
+    # Seconds a sign-in may take between leaving for TONE3000 and coming back (REQ-04).
+    login_ttl_seconds: int = Field(600, ge=60, le=600)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.client_id)
 
 
 _DEFAULT_DB_PASSWORDS = frozenset({"", "postgres", "password", "changeme"})
@@ -179,6 +203,10 @@ class Settings(BaseSettings):
             problems.append("TONESHOOTOUT_AUTH__SECRET_KEY must be set to 32+ random characters")
         if not self.http.cors_origins or "*" in self.http.cors_origins:
             problems.append("TONESHOOTOUT_HTTP__CORS_ORIGINS must list the allowed origins")
+        key = self.tone3000.token_key.get_secret_value()
+        # Without a client id no TONE3000 token is ever stored, so there is nothing to protect.
+        if self.tone3000.enabled and (key == DEV_TOKEN_KEY or len(key) < 32):
+            problems.append("TONESHOOTOUT_TONE3000__TOKEN_KEY must be set to 32+ random characters")
         problems += _backend_credential_problems(
             self.database_url or self.db.url, self.redis_in_force
         )

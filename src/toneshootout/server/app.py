@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 from fastapi import APIRouter, FastAPI
 
 from toneshootout import __version__
@@ -28,6 +29,7 @@ from toneshootout.server.shootout.router import router as shootout_router
 from toneshootout.server.state import Services
 from toneshootout.server.storage.janitor import temp_janitor
 from toneshootout.server.storage.local import LocalStorage
+from toneshootout.server.tone3000.access import tone3000_access
 from toneshootout.server.web.deps import LoginRequired, redirect_to_login
 from toneshootout.server.web.pages import STATIC_DIR
 from toneshootout.server.web.router import router as pages_router
@@ -52,9 +54,14 @@ def api_routers() -> list[APIRouter]:
     ]
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(
+    settings: Settings, *, tone3000_transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
     """Build the app; the lifespan opens the database (refusing an old schema), storage, the
-    event hub and the job queue (embedded: the render worker, sweeper and janitors too)."""
+    event hub and the job queue (embedded: the render worker, sweeper and janitors too).
+
+    `tone3000_transport` routes calls to TONE3000 in-process (tests mount the fake there).
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -65,7 +72,12 @@ def create_app(settings: Settings) -> FastAPI:
             sessionmaker = create_sessionmaker(engine)
             hub = build_hub(settings)
             try:
-                async with api_jobs(settings, sessionmaker, storage, hub) as queue:
+                async with (
+                    api_jobs(settings, sessionmaker, storage, hub) as queue,
+                    tone3000_access(
+                        settings.tone3000, sessionmaker, transport=tone3000_transport
+                    ) as tone3000,
+                ):
                     app.state.services = Services(
                         settings=settings,
                         engine=engine,
@@ -73,6 +85,7 @@ def create_app(settings: Settings) -> FastAPI:
                         storage=storage,
                         queue=queue,
                         hub=hub,
+                        tone3000=tone3000,
                     )
                     async with temp_janitor(storage, settings.storage):
                         yield

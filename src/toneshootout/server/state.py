@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from toneshootout.server.realtime.hub import EventHub, InProcessHub
 from toneshootout.server.render.outbox import JobQueue
 from toneshootout.server.storage.base import Storage
+from toneshootout.server.tone3000.access import Tone3000Access
 from toneshootout.settings import Settings
 
 
@@ -22,3 +23,5 @@ class Services:
     # configuration; the sweeper of a worker picks the rows up) and where their events go.
     queue: JobQueue | None = None
     hub: EventHub = field(default_factory=InProcessHub)
+    # Hands out per-user TONE3000 clients (its HTTP client lives as long as the app).
+    tone3000: Tone3000Access | None = None

@@ -126,3 +126,11 @@ def test_production_refuses_backends_without_real_credentials(overrides: dict[st
 def test_production_accepts_authenticated_backends() -> None:
     settings = _production(database_url=PG_URL, redis_url="redis://:s3cret-pass@10.0.0.5:6379/0")
     assert settings.redis_in_force == "redis://:s3cret-pass@10.0.0.5:6379/0"
+
+
+def test_production_refuses_the_default_tone3000_token_key() -> None:
+    with pytest.raises(ValueError, match="TONESHOOTOUT_TONE3000__TOKEN_KEY"):
+        _production(tone3000={"client_id": "t3k_pub_live"})
+    settings = _production(tone3000={"client_id": "t3k_pub_live", "token_key": "k" * 40})
+    assert settings.tone3000.enabled
+    assert not _production().tone3000.enabled  # off without a client id: no key needed
