@@ -23,9 +23,12 @@ LABELS_PAGE_CAP = 25
 
 
 @router.get("/user")
-def current_user(caller: CallerDep) -> dict[str, Any]:
-    """The signed-in user."""
-    return shapes.full_user(signed_in(caller), caller.view)
+def current_user(state: StateDep, caller: CallerDep) -> dict[str, Any]:
+    """The signed-in user (with an `email` only when the `user_email` switch sets one)."""
+    user = shapes.full_user(signed_in(caller), caller.view)
+    if state.switches.user_email is not None:
+        user["email"] = state.switches.user_email
+    return user
 
 
 @router.get("/users")

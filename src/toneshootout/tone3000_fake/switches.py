@@ -23,6 +23,9 @@ class Switches:
     user: str | None = None  # who signs in (a catalogue username); None: the config's user
     download_route: DownloadRoute = "catalogue"  # per model, or always/never via storage
     token_error_style: ErrorStyle = "oauth"  # or GoTrue's {"error_code", "msg"} (§1.3)
+    # An `email` on `GET /user`. TONE3000 documents none; a provider that did send one must
+    # still never be matched to a local account by it (REQ-07), which tests prove with this.
+    user_email: str | None = None
 
     def update(self, changes: dict[str, Any]) -> None:
         """Apply a partial update, refusing unknown names and impossible values."""
@@ -51,6 +54,8 @@ class Switches:
                 raise ValueError(f"{name} must be an integer or null")
         if self.user is not None and not isinstance(self.user, str):
             raise ValueError("user must be a username or null")
+        if self.user_email is not None and not isinstance(self.user_email, str):
+            raise ValueError("user_email must be a string or null")
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

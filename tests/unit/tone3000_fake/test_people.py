@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from tests.unit.tone3000_fake.helpers import API
+from toneshootout.tone3000_fake import FakeState
 
 
 async def test_user_shape(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
@@ -24,6 +25,17 @@ async def test_user_shape(client: httpx.AsyncClient, headers: dict[str, str]) ->
     }
     assert user["username"] == "shootout-tester"
     assert user["url"].endswith("//shootout-tester")
+
+
+async def test_user_email_appears_only_when_the_switch_sets_one(
+    client: httpx.AsyncClient, headers: dict[str, str], state: FakeState
+) -> None:
+    assert "email" not in (await client.get(f"{API}/user", headers=headers)).json()
+    refused = await client.put("/_fake/switches", json={"user_email": 42})
+    assert refused.status_code == 400
+    state.switches.update({"user_email": "player@example.com"})
+    user = (await client.get(f"{API}/user", headers=headers)).json()
+    assert user["email"] == "player@example.com"
 
 
 async def test_users_directory_sorts_and_caps_at_10(
