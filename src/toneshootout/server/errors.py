@@ -40,6 +40,13 @@ class Invalid(DomainError):
     code = "invalid"
 
 
+class BadRequest(DomainError):
+    """A request that cannot be taken as it stands, for a reason other than its shape (a
+    sign-in callback whose `state` is unknown, used or from another browser)."""
+
+    code = "bad_request"
+
+
 class TooLarge(DomainError):
     code = "too_large"
 
@@ -72,6 +79,7 @@ STATUS: dict[type[DomainError], int] = {
     Forbidden: 403,
     Conflict: 409,
     Invalid: 422,
+    BadRequest: 400,
     TooLarge: 413,
     RateLimited: 429,
     InsufficientStorage: 507,

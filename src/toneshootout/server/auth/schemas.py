@@ -45,7 +45,8 @@ class PasswordChange(Input):
 
 
 class AccountDeletion(Input):
-    password: GivenPassword
+    # Required for an account with a password; one that signs in with TONE3000 only has none.
+    password: GivenPassword | None = None
 
 
 class TokenPair(BaseModel):

@@ -99,6 +99,19 @@ async def login(
     return tokens
 
 
+async def sign_in_verified(
+    session: AsyncSession, *, auth: AuthSettings, user: User, method: str, now: datetime
+) -> IssuedTokens:
+    """Open a session for a user proven by other means (`method`: "tone3000"): the same
+    session, refresh family and cookies as a password login. The caller rate-limits."""
+    if not user.is_active:
+        security_event("login_failure", user_id=user.id, reason="disabled")
+        raise AccountDisabled("this account is disabled")
+    tokens = await _open_session(session, auth=auth, user=user, now=now)
+    security_event("login_success", user_id=user.id, reason=method)
+    return tokens
+
+
 async def refresh(
     session: AsyncSession,
     *,
@@ -196,13 +209,20 @@ async def change_password(
 
 
 async def delete_account(
-    session: AsyncSession, *, storage: Storage, user: User, password: str
+    session: AsyncSession, *, storage: Storage, user: User, password: str | None
 ) -> None:
-    """Delete the user's rows (cascading); their storage folder goes once that has committed."""
-    ok, _ = await verify_password(password, user.password_hash)
-    if not ok:
-        security_event("account_delete_failure", user_id=user.id, reason="credentials")
-        raise WrongPassword("the password is wrong")
+    """Delete the user's rows (cascading); their storage folder goes once that has committed.
+
+    An account with a password confirms with it. One that signs in with TONE3000 only has no
+    password to ask for: its signed-in, CSRF-checked session is the confirmation.
+    """
+    if user.password_hash is not None:
+        if not password:
+            raise WrongPassword("confirm with your password")
+        ok, _ = await verify_password(password, user.password_hash)
+        if not ok:
+            security_event("account_delete_failure", user_id=user.id, reason="credentials")
+            raise WrongPassword("the password is wrong")
     # The files go only after the commit: a failed commit keeps them with the rows naming them.
     await repository.delete_user(session, user.id)
     delete_prefix_after_commit(session, storage, f"{user.id}/")
