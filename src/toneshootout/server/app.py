@@ -30,6 +30,7 @@ from toneshootout.server.state import Services
 from toneshootout.server.storage.janitor import temp_janitor
 from toneshootout.server.storage.local import LocalStorage
 from toneshootout.server.tone3000.access import tone3000_access
+from toneshootout.server.tone3000.router import router as tone3000_router
 from toneshootout.server.web.deps import LoginRequired, redirect_to_login
 from toneshootout.server.web.pages import STATIC_DIR
 from toneshootout.server.web.router import router as pages_router
@@ -51,6 +52,7 @@ def api_routers() -> list[APIRouter]:
         render_router,
         share_router,
         listening_router,
+        tone3000_router,
     ]
 
 

@@ -1,0 +1,42 @@
+"""TONE3000 route dependencies: the configured access object, a writing session for the GET
+routes that store a sign-in, and the browser's binding cookie."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from toneshootout.server.db.session import owned
+from toneshootout.server.deps import ServicesDep, SettingsDep
+from toneshootout.server.tone3000.access import Tone3000Access
+from toneshootout.server.tone3000.cookies import read_state_cookie
+from toneshootout.server.tone3000.errors import Tone3000NotConfigured
+
+
+def get_tone3000(services: ServicesDep) -> Tone3000Access:
+    """The process's TONE3000 access; `Tone3000NotConfigured` (404) when no client id is set."""
+    if services.tone3000 is None or not services.settings.tone3000.enabled:
+        raise Tone3000NotConfigured(
+            "signing in with TONE3000 is not configured on this server "
+            "(TONESHOOTOUT_TONE3000__CLIENT_ID)"
+        )
+    return services.tone3000
+
+
+async def get_write_session(services: ServicesDep) -> AsyncIterator[AsyncSession]:
+    """Like `SessionDep` but writable on GET: leaving for TONE3000 and coming back are
+    browser navigations (GETs) that store or spend a sign-in."""
+    async with owned(services.sessionmaker) as session:
+        yield session
+
+
+def get_browser_binding(request: Request, settings: SettingsDep) -> str | None:
+    return read_state_cookie(request, settings.auth)
+
+
+Tone3000Dep = Annotated[Tone3000Access, Depends(get_tone3000)]
+WriteSessionDep = Annotated[AsyncSession, Depends(get_write_session, scope="function")]
+BrowserBindingDep = Annotated[str | None, Depends(get_browser_binding)]
