@@ -12,13 +12,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from toneshootout.server.deps import SessionDep
+from toneshootout.server.deps import SessionDep, SettingsDep
 from toneshootout.server.errors import NotFound
 from toneshootout.server.library import service as library_service
 from toneshootout.server.library.kinds import ItemKind
 from toneshootout.server.library.repository import ItemFilter
 from toneshootout.server.library.schemas import ItemOut
 from toneshootout.server.shootout import service as shootout_service
+from toneshootout.server.tone3000 import messages as tone3000_messages
+from toneshootout.server.tone3000 import service as tone3000_service
 from toneshootout.server.web.deps import MaybePageUser, PageUser, safe_next
 from toneshootout.server.web.pages import render_page
 from toneshootout.server.web.render_pages import router as render_pages_router
@@ -28,6 +30,8 @@ from toneshootout.server.web.share_pages import router as share_pages_router
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 NextParam = Annotated[str | None, Query(max_length=2000)]
+# After a round trip to TONE3000: which fixed message to show (`tone3000.messages`).
+Tone3000Outcome = Annotated[str | None, Query(alias="t3k", max_length=20)]
 # The library page shows up to this many items per kind; the API pages through the rest.
 LIBRARY_PAGE_SIZE = 100
 
@@ -39,25 +43,51 @@ async def home(request: Request, user: MaybePageUser, deleted: bool = False) -> 
 
 
 @router.get("/signup")
-async def signup(request: Request, user: MaybePageUser, next: NextParam = None) -> Response:
+async def signup(
+    request: Request, user: MaybePageUser, settings: SettingsDep, next: NextParam = None
+) -> Response:
     """Create an account."""
     if user is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return render_page(request, "auth/signup.html", {"next": safe_next(next, "")})
+    context = {"next": safe_next(next, ""), "tone3000_enabled": settings.tone3000.enabled}
+    return render_page(request, "auth/signup.html", context)
 
 
 @router.get("/login")
-async def login(request: Request, user: MaybePageUser, next: NextParam = None) -> Response:
+async def login(
+    request: Request,
+    user: MaybePageUser,
+    settings: SettingsDep,
+    next: NextParam = None,
+    t3k: Tone3000Outcome = None,
+) -> Response:
     """Sign in."""
     if user is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return render_page(request, "auth/login.html", {"next": safe_next(next)})
+    context = {
+        "next": safe_next(next),
+        "tone3000_enabled": settings.tone3000.enabled,
+        "tone3000_message": tone3000_messages.message(tone3000_messages.LOGIN, t3k),
+    }
+    return render_page(request, "auth/login.html", context)
 
 
 @router.get("/account")
-async def account(request: Request, user: PageUser) -> Response:
-    """Change the password, sign out (here or everywhere), delete the account."""
-    return render_page(request, "account.html", {"user": user})
+async def account(
+    request: Request,
+    user: PageUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    t3k: Tone3000Outcome = None,
+) -> Response:
+    """Change the password, link TONE3000, sign out (here or everywhere), delete the account."""
+    tone3000 = await tone3000_service.status(session, settings=settings.tone3000, user=user)
+    context = {
+        "user": user,
+        "tone3000": tone3000,
+        "tone3000_message": tone3000_messages.message(tone3000_messages.ACCOUNT, t3k),
+    }
+    return render_page(request, "account.html", context)
 
 
 async def _section(session: SessionDep, user: PageUser, kind: ItemKind) -> LibrarySection:

@@ -2,8 +2,10 @@
 import { api, ApiError, describeError } from "./api.js";
 import { clearErrors, setBusy, showFieldError, showFormError, showProblems, wired } from "./forms.js";
 
+// An account that signs in with TONE3000 only has no password: no change form, and deleting
+// it needs no password field.
 const passwordForm = document.getElementById("password-form");
-passwordForm.addEventListener("submit", async (event) => {
+passwordForm?.addEventListener("submit", async (event) => {
   event.preventDefault();
   clearErrors(passwordForm);
   const status = document.getElementById("password-status");
@@ -50,13 +52,14 @@ const deleteForm = document.getElementById("delete-form");
 deleteForm.addEventListener("submit", async (event) => {
   event.preventDefault();
   clearErrors(deleteForm);
-  const password = deleteForm.delete_password.value;
-  if (!password) return showFieldError(deleteForm, "delete_password", "Enter your password to confirm.");
+  const passwordInput = deleteForm.querySelector("#delete_password");
+  const password = passwordInput?.value;
+  if (passwordInput && !password) return showFieldError(deleteForm, "delete_password", "Enter your password to confirm.");
   if (!deleteForm.delete_confirm.checked) return showFieldError(deleteForm, "delete_confirm", "Tick the box to confirm.");
   const button = deleteForm.querySelector("button[type=submit]");
   setBusy(button, true, "Deleting…");
   try {
-    await api("DELETE", "/api/v1/me", { password });
+    await api("DELETE", "/api/v1/me", passwordInput ? { password } : {});
     location.assign("/?deleted=1");
   } catch (err) {
     if (err instanceof ApiError && err.error === "wrong_password") showFieldError(deleteForm, "delete_password", err.detail);
