@@ -33,6 +33,7 @@ from toneshootout.server.tone3000.errors import (
     LinkedToAnotherAccount,
     SignedOutMeanwhile,
     SignInRefused,
+    SignInStateError,
     Tone3000Unavailable,
 )
 from toneshootout.server.tone3000.oauth_state import Purpose
@@ -93,9 +94,13 @@ async def finish(
     """Finish the sign-in `query.state` opens, in the browser that started it."""
     limit = auth.login_rate_per_minute
     limiter.hit(f"t3k-callback:ip:{client_ip}", limit=limit, window_seconds=RATE_WINDOW_SECONDS)
-    spent = await oauth_state.consume(
-        session, cipher=access.cipher, state=query.state, browser=browser, now=now
-    )
+    try:
+        spent = await oauth_state.consume(
+            session, cipher=access.cipher, state=query.state, browser=browser, now=now
+        )
+    except SignInStateError as refused:
+        security_event("tone3000_callback_refused", reason=refused.code)
+        raise
     login = spent.login
     if query.error or (query.canceled and not query.code):
         # The user closed TONE3000's window or said no: calmly back, nothing changed.

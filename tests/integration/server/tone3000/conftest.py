@@ -50,13 +50,19 @@ AppFactory = Callable[..., Awaitable[FastAPI]]
 
 @pytest.fixture
 async def make_app(settings: Settings, fake_app: FastAPI) -> AsyncIterator[AppFactory]:
-    """Build an app on the test's database that reaches the fake; `auth` settings changed."""
+    """Build an app on the test's database that reaches the fake (or `transport`), with `auth`
+    settings changed."""
     async with AsyncExitStack() as stack:
 
-        async def build(*, configured: bool = True, **auth: Any) -> FastAPI:
+        async def build(
+            *,
+            configured: bool = True,
+            transport: httpx.AsyncBaseTransport | None = None,
+            **auth: Any,
+        ) -> FastAPI:
             chosen = with_tone3000(settings, **auth) if configured else settings
-            transport = httpx.ASGITransport(app=fake_app)
-            application = create_app(chosen, tone3000_transport=transport)
+            to_tone3000 = transport or httpx.ASGITransport(app=fake_app)
+            application = create_app(chosen, tone3000_transport=to_tone3000)
             await stack.enter_async_context(application.router.lifespan_context(application))
             return application
 

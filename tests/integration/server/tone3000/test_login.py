@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from sqlalchemy import update
 
 from tests.integration.server.auth.conftest import FakeClock
-from tests.integration.server.tone3000.conftest import BrowserFactory
+from tests.integration.server.tone3000.conftest import AppFactory, BrowserFactory
 from tests.integration.server.tone3000.helpers import (
     CALLBACK,
     CLIENT_ID,
@@ -280,3 +280,21 @@ async def test_disabled_account_cannot_sign_in(browser: Browser, app: FastAPI) -
     assert response.status_code == 403
     assert response.json()["error"] == "account_disabled"
     assert_no_session(response, browser)
+
+
+async def test_secure_deployments_use_a_host_prefixed_binding_cookie(
+    make_app: AppFactory, new_browser: BrowserFactory
+) -> None:
+    browser = await new_browser(await make_app(cookie_secure=True))
+    response = await browser.app.get(LOGIN)
+    (cookie,) = [c for c in _set_cookies(response) if c.startswith("__Host-ts_t3k_state=")]
+    attributes = [part.strip().lower() for part in cookie.split(";")]
+    assert "secure" in attributes
+    assert "path=/" in attributes
+    assert not any(part.startswith("domain") for part in attributes)
+    value = cookie.split(";")[0].split("=", 1)[1]
+    callback_url = await browser.at_tone3000(location(response))
+    # Over http the client keeps Secure cookies to itself; send it as the browser would.
+    finished = await browser.come_back(callback_url, Cookie=f"__Host-ts_t3k_state={value}")
+    assert location(finished) == "/shootouts"
+    assert any(c.startswith(f"{ACCESS_COOKIE}=") for c in _set_cookies(finished))
