@@ -199,6 +199,7 @@ async def link(
 @router.delete("/auth/tone3000/link", status_code=status.HTTP_204_NO_CONTENT)
 async def unlink(*, user: CurrentUser, access: Tone3000Dep, session: SessionDep) -> None:
     """Unlink TONE3000: the link and the stored TONE3000 tokens are deleted."""
+    # `access` is unused but asked for after `user`: unconfigured → 404 (anonymous → 401 first).
     await service.unlink(session, user=user)
 
 
