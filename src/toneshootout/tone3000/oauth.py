@@ -62,7 +62,11 @@ def authorize_url(
     prompt: str | None = None,
     extra: dict[str, str] | None = None,
 ) -> str:
-    """The URL to send the browser to. `extra`: `format`, `architecture`, `tone_id`, ..."""
+    """The URL to send the browser to. `extra`: `format`, `architecture`, `tone_id`, ...
+
+    `extra` cannot replace the parameters above: a redirect URI or state slipped in through it
+    would silently undo what the caller was careful to take from configuration (REQ-05).
+    """
     params = {
         "client_id": client_id,
         "redirect_uri": redirect_uri,
@@ -71,6 +75,9 @@ def authorize_url(
         "code_challenge_method": "S256",
         "state": state,
     }
+    clash = sorted(set(extra or {}) & {*params, "prompt"})
+    if clash:
+        raise ValueError(f"extra may not set {', '.join(clash)}")
     if prompt:
         params["prompt"] = prompt
     params.update(extra or {})
