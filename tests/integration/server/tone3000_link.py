@@ -40,9 +40,7 @@ def fake_transport(fake: FastAPI) -> httpx.ASGITransport:
     return httpx.ASGITransport(app=fake)
 
 
-async def link_user(
-    app: FastAPI, fake: FastAPI, user_id: uuid.UUID, **authorize: str
-) -> TokenSet:
+async def link_user(app: FastAPI, fake: FastAPI, user_id: uuid.UUID, **authorize: str) -> TokenSet:
     """Sign in at the fake and link that TONE3000 account to `user_id`; returns its tokens."""
     async with httpx.AsyncClient(transport=fake_transport(fake), base_url=FAKE_BASE) as http:
         body = await sign_in(http, **authorize)
@@ -53,7 +51,8 @@ async def link_user(
         datetime.now(UTC) + timedelta(seconds=int(body["expires_in"])),
     )
     services = app.state.services
-    assert isinstance(services, Services) and services.tone3000 is not None
+    assert isinstance(services, Services)
+    assert services.tone3000 is not None
     async with session_scope(services.sessionmaker) as session:
         account = Tone3000Account(
             user_id=user_id, provider_user_id=str(me["id"]), username=me["username"]

@@ -28,7 +28,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         environment="test",
         data_dir=tmp_path / "data",
         database_url=database_url,
-        tone3000=tone3000_settings(),  # type: ignore[arg-type]
+        tone3000=tone3000_settings(),
     )
 
 

@@ -31,7 +31,8 @@ async def test_favourites_list_the_fields_a_tone_list_shows(
     assert response.status_code == 200, response.text
     _no_secrets(response, linked)
     page = response.json()
-    assert page["page"] == 1 and page["total"] == len(page["items"]) > 0
+    assert page["page"] == 1
+    assert page["total"] == len(page["items"]) > 0
     first = page["items"][0]
     assert {"id", "title", "image", "gear_label", "format", "creator", "licence_name", "url"} <= (
         first.keys()
@@ -77,7 +78,8 @@ async def test_a_tone_shows_every_variant_a1_and_a2(
     tone = response.json()
     assert tone["kind"] == "capture"
     labels = [v["architecture_label"] for v in tone["variants"]]
-    assert labels.count("A1") == 3 and labels.count("A2") == 2
+    assert labels.count("A1") == 3
+    assert labels.count("A2") == 2
     assert tone["models_count"] == 5  # every architecture, not detail's A1-only count
     assert all(v["name"] and v["size"] for v in tone["variants"])
 
