@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 
 from toneshootout import __version__
 from toneshootout.server.auth.router import router as auth_router
+from toneshootout.server.catalogue.router import router as catalogue_router
 from toneshootout.server.db.engine import create_engine, create_sessionmaker
 from toneshootout.server.db.migrate import check_schema_current
 from toneshootout.server.demo.router import router as demo_router
@@ -53,6 +54,7 @@ def api_routers() -> list[APIRouter]:
         share_router,
         listening_router,
         tone3000_router,
+        catalogue_router,
     ]
 
 

@@ -29,8 +29,13 @@ from tests.integration.server.whole_api import (
 
 ALL_OPERATIONS = operations(spec_of_current_app(Path(tempfile.gettempdir())))
 # A public operation's path names no one's object (a share token is its own key).
+# TONE3000's tones are not objects of ours: who may see one is TONE3000's call, made with the
+# caller's own TONE3000 token (the catalogue tests cover its 403 and 404).
+NOT_OURS = ("/api/v1/tone3000/",)
 OBJECT_OPERATIONS = [
-    op for op in ALL_OPERATIONS if op.path_params and op.label not in PUBLIC_OPERATIONS
+    op
+    for op in ALL_OPERATIONS
+    if op.path_params and op.label not in PUBLIC_OPERATIONS and not op.path.startswith(NOT_OURS)
 ]
 PROTECTED_OPERATIONS = [op for op in ALL_OPERATIONS if op.label not in PUBLIC_OPERATIONS]
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from toneshootout.server.catalogue.cache import ToneCache
 from toneshootout.server.tone3000.cipher import TokenCipher
 from toneshootout.server.tone3000.store import DbTokenStore
 from toneshootout.settings import Tone3000Settings
@@ -36,6 +37,8 @@ class Tone3000Access:
     limiter: OutgoingLimiter
     locks: RefreshLocks
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    # Tone details and variants per user, for a few minutes (the pickers reopen tones).
+    tones: ToneCache = field(default_factory=ToneCache)
 
     @property
     def client_id(self) -> str:

@@ -99,10 +99,13 @@ async def _section(session: SessionDep, user: PageUser, kind: ItemKind) -> Libra
 
 
 @router.get("/library")
-async def library(request: Request, user: PageUser, session: SessionDep) -> Response:
+async def library(
+    request: Request, user: PageUser, session: SessionDep, settings: SettingsDep
+) -> Response:
     """DI tracks, captures and IRs: upload, rename, tag, delete."""
     sections = [await _section(session, user, kind) for kind in LIBRARY_SECTIONS]
-    return render_page(request, "library/page.html", {"user": user, "sections": sections})
+    context = {"user": user, "sections": sections, "tone3000": settings.tone3000.enabled}
+    return render_page(request, "library/page.html", context)
 
 
 @router.get("/library/sections/{collection}")

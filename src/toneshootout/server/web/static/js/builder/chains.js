@@ -2,14 +2,21 @@
 // with the Move up / Move down buttons, remove them; capture and IR blocks pick a library item,
 // effect blocks get controls generated from the schema (controls.js).
 import { field, fieldId, h } from "../dom.js";
+import "../t3k-browser.js";
+import { creditLine, variantLabel } from "../t3k-browser.js";
 import { controlFor } from "./controls.js";
 import { blockVariants, newBlock, parameters, typeLabel } from "./schema.js";
 
 const CHAIN_COLOURS = ["#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7"];
 const LIBRARY_FIELDS = { capture_id: ["captures", "capture"], ir_id: ["irs", "IR"] };
+const LIBRARY_FIELD_OF = { capture: "capture_id", ir: "ir_id" };
+// Blocks switched to TONE3000 whose model is not chosen yet (a block sent to the API carries
+// only its schema's fields, so this note lives beside it).
+const wantsTone3000 = new WeakSet();
 
 export class ChainsEditor {
-  /** @param ctx {state, schema, library: {captures, irs}, changed()} */
+  /** @param ctx {state, schema, library: {captures, irs}, changed(),
+   *   t3k: {enabled, labels: Map(model_id → {tone, variant} | {problem}), select(format, i, j)}} */
   constructor(root, ctx) {
     this.root = root;
     this.ctx = ctx;
@@ -101,8 +108,11 @@ export class ChainsEditor {
           this.chains[i].blocks.splice(j, 1); this.ctx.changed(); this.render();
         } }, "Remove")));
     const params = h("div", { class: "params" });
+    const source = this.#source(block, i, j, path);
     if (variant) {
       for (const [name, prop] of parameters(variant.schema)) {
+        if (source && (name in LIBRARY_FIELDS || name === "tone3000")) continue; // in the source part
+        if (source && name === "slim" && this.#fromTone3000(block)) continue;
         const control = this.#param(block, name, prop, `${path}.${name}`);
         if (control) params.append(control);
       }
@@ -110,9 +120,99 @@ export class ChainsEditor {
       params.append(h("p", { class: "muted" }, "Parameters use the server's defaults (the schema could not be loaded)."));
     }
     const li = h("li", { class: "block", id: `block-${i}-${j}`, draggable: "true" },
-      head, h("p", { class: "field-error", id: `${fieldId(path)}-error`, "data-error-for": path }), params);
+      head, h("p", { class: "field-error", id: `${fieldId(path)}-error`, "data-error-for": path }), source, params);
     this.#dragHandlers(li, i, j);
     return li;
+  }
+
+  #fromTone3000(block) {
+    return Boolean(block.tone3000) || wantsTone3000.has(block);
+  }
+
+  /** Where a capture or IR block's file comes from: the library, or a TONE3000 model. */
+  #source(block, i, j, path) {
+    const libraryField = LIBRARY_FIELD_OF[block.type];
+    if (!libraryField) return null;
+    const t3k = this.ctx.t3k ?? { enabled: false };
+    const fromT3k = this.#fromTone3000(block);
+    if (!t3k.enabled && !fromT3k) return null; // the library pick is drawn with the parameters
+    const wrap = h("div", { class: "block-source" });
+    const name = `source-${i}-${j}`;
+    const radio = (value, label) => {
+      const input = h("input", { type: "radio", name, value, checked: (value === "tone3000") === fromT3k, id: `${name}-${value}` });
+      input.addEventListener("change", () => this.#switchSource(block, value === "tone3000", i, j));
+      return h("label", { class: "check", for: input.id }, input, ` ${label}`);
+    };
+    wrap.append(h("fieldset", { class: "source-choice" }, h("legend", {}, "Source"), radio("library", "My library"), radio("tone3000", "TONE3000")));
+    if (!fromT3k) {
+      wrap.append(this.#libraryPick(block, libraryField, `${path}.${libraryField}`, (value) => {
+        if (value === undefined) delete block[libraryField]; else block[libraryField] = value;
+        this.ctx.changed();
+      }));
+      return wrap;
+    }
+    wrap.append(this.#t3kPick(block, i, j, path));
+    return wrap;
+  }
+
+  #switchSource(block, toT3k, i, j) {
+    const libraryField = LIBRARY_FIELD_OF[block.type];
+    if (toT3k) {
+      delete block[libraryField];
+      wantsTone3000.add(block);
+      this.openBrowser = `${i}.${j}`;
+    } else {
+      delete block.tone3000;
+      wantsTone3000.delete(block);
+      const [collection] = LIBRARY_FIELDS[libraryField];
+      block[libraryField] = this.ctx.library[collection][0]?.id ?? "";
+    }
+    this.ctx.changed();
+    this.render(`#${CSS.escape(`source-${i}-${j}-${toT3k ? "tone3000" : "library"}`)}`);
+  }
+
+  #t3kPick(block, i, j, path) {
+    const ref = block.tone3000;
+    const known = ref ? this.ctx.t3k.labels.get(ref.model_id) : null;
+    const shown = h("div", { class: "t3k-chosen", id: fieldId(`${path}.tone3000`), tabindex: "-1", dataset: { path: `${path}.tone3000` } });
+    if (!ref) shown.append(h("span", { class: "muted" }, `No TONE3000 ${block.type === "ir" ? "IR" : "capture"} chosen yet.`));
+    else if (known?.tone) {
+      shown.append(
+        h("span", { class: "t3k-title" }, variantLabel(known.tone, known.variant)),
+        h("span", { class: "muted" }, creditLine(known.tone), " · ",
+          known.tone.url ? h("a", { href: known.tone.url, rel: "noopener", target: "_blank" }, "on TONE3000") : "TONE3000"));
+    } else if (known?.problem) {
+      shown.append(h("span", {}, `TONE3000 tone ${ref.tone_id}, model ${ref.model_id}`), h("span", { class: "field-error" }, known.problem));
+    } else {
+      shown.append(h("span", {}, `TONE3000 tone ${ref.tone_id}, model ${ref.model_id}`));
+    }
+    const key = `${i}.${j}`;
+    const open = this.openBrowser === key;
+    const toggle = h("button", { type: "button", class: "small t3k-toggle", "aria-expanded": String(open), onclick: () => {
+      this.openBrowser = open ? null : key;
+      this.render(`#${CSS.escape(`block-${i}-${j}`)} .t3k-toggle`);
+    } }, open ? "Close the TONE3000 list" : ref ? "Change…" : "Choose on TONE3000…");
+    const parts = [shown, h("p", { class: "field-error", id: `${fieldId(`${path}.tone3000`)}-error`, "data-error-for": `${path}.tone3000` }), toggle];
+    if (open) {
+      const browser = h("t3k-browser", { kind: block.type, mode: "pick" });
+      if (this.ctx.t3k.startTone && this.ctx.t3k.startBlock === key) {
+        browser.setAttribute("tone", String(this.ctx.t3k.startTone));
+        this.ctx.t3k.startTone = null;
+      }
+      browser.addEventListener("t3k-pick", (e) => {
+        const { tone, variant } = e.detail;
+        block.tone3000 = { tone_id: tone.id, model_id: variant.id };
+        delete block[LIBRARY_FIELD_OF[block.type]];
+        wantsTone3000.delete(block);
+        this.ctx.t3k.labels.set(variant.id, { tone, variant });
+        this.openBrowser = null;
+        this.ctx.changed();
+        this.render(`#${CSS.escape(fieldId(`${path}.tone3000`))}`);
+      });
+      browser.addEventListener("t3k-select", (e) => this.ctx.t3k.select(e.detail.format, i, j));
+      parts.push(browser);
+    }
+    return h("div", { class: "field t3k-field" }, parts);
   }
 
   #param(block, name, prop, path) {

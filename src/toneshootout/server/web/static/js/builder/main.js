@@ -203,18 +203,84 @@ function layout() {
   ui.chains = new ChainsEditor(chainsRoot, ctx);
 }
 
+async function tone3000Status() {
+  try {
+    const status = await api("GET", "/api/v1/auth/tone3000");
+    return Boolean(status?.enabled);
+  } catch {
+    return false; // not set up here (or the status is unavailable): library blocks only
+  }
+}
+
+/** TONE3000's own select flow: save first (it leaves the page), come back to this block. */
+async function selectOnTone3000(format, i, j) {
+  try {
+    if (dirty || !shootoutId) await save();
+  } catch (err) {
+    reportFailure(err, "saved");
+    return;
+  }
+  const next = `/shootouts/${shootoutId}?t3k_block=${i}.${j}`;
+  location.assign(`/api/v1/tone3000/select?format=${encodeURIComponent(format)}&next=${encodeURIComponent(next)}`);
+}
+
+function tone3000Refs(state) {
+  return state.chains.flatMap((c) => c.blocks).map((b) => b.tone3000).filter(Boolean);
+}
+
+/** Names for the TONE3000 models the chains use (one tone lookup each, in parallel). */
+async function labelTone3000Models() {
+  const refs = tone3000Refs(ctx.state).filter((r) => !ctx.t3k.labels.has(r.model_id));
+  const toneIds = [...new Set(refs.map((r) => r.tone_id))];
+  await Promise.all(toneIds.map(async (toneId) => {
+    try {
+      const tone = await api("GET", `/api/v1/tone3000/tones/${toneId}`);
+      for (const ref of refs.filter((r) => r.tone_id === toneId)) {
+        const variant = tone.variants.find((v) => v.id === ref.model_id);
+        ctx.t3k.labels.set(ref.model_id, variant ? { tone, variant } : { problem: "This model is no longer part of the tone on TONE3000." });
+      }
+    } catch (err) {
+      for (const ref of refs.filter((r) => r.tone_id === toneId)) ctx.t3k.labels.set(ref.model_id, { problem: describeError(err) });
+    }
+  }));
+  if (refs.length) ui.chains.render();
+}
+
+/** Query parameters TONE3000 links bring: a select flow's return, or the library's "New shootout". */
+function takeTone3000Params() {
+  const params = new URLSearchParams(location.search);
+  const found = {
+    block: params.get("t3k_block"), tone: Number(params.get("t3k_tone")) || null,
+    kind: params.get("t3k_kind"), model: Number(params.get("t3k_model")) || null,
+  };
+  if ([...params.keys()].some((k) => k.startsWith("t3k_"))) history.replaceState(null, "", location.pathname);
+  return found;
+}
+
 async function start() {
-  const [schema, shootout, di_tracks, captures, irs] = await Promise.all([
+  const [schema, shootout, di_tracks, captures, irs, t3kEnabled] = await Promise.all([
     loadSchema(),
     shootoutId ? api("GET", `/api/v1/shootouts/${shootoutId}`) : null,
-    libraryOf("di-tracks"), libraryOf("captures"), libraryOf("irs"),
+    libraryOf("di-tracks"), libraryOf("captures"), libraryOf("irs"), tone3000Status(),
   ]);
   const objects = Boolean(diEntrySchema(schema)) || (shootout?.di_tracks ?? []).some((d) => typeof d === "object");
-  ctx = { state: null, schema, objects, library: { di_tracks, captures, irs }, changed };
+  const t3k = { enabled: t3kEnabled, labels: new Map(), select: selectOnTone3000, startTone: null, startBlock: null };
+  ctx = { state: null, schema, objects, library: { di_tracks, captures, irs }, changed, t3k };
   ctx.state = stateFrom(shootout, schema);
   if (!shootout && di_tracks.length) ctx.state.di_tracks.push(diEntry(di_tracks[0].id));
+  const came = takeTone3000Params();
+  if (!shootout && came.tone && came.model && ["capture", "ir"].includes(came.kind)) {
+    ctx.state.chains[0].blocks.push({ type: came.kind, tone3000: { tone_id: came.tone, model_id: came.model } });
+  }
   layout();
+  if (came.block && came.tone && /^\d+\.\d+$/.test(came.block)) {
+    t3k.startBlock = came.block;
+    t3k.startTone = came.tone;
+    ui.chains.openBrowser = came.block; // back from TONE3000: show the picked tone's models
+  }
   renderAll();
+  if (t3k.startBlock) document.getElementById(`block-${t3k.startBlock.replace(".", "-")}`)?.scrollIntoView({ block: "center" });
+  labelTone3000Models();
   showOutcome(shootout);
   if (!schema) ui.formError.textContent = "The effect parameters could not be loaded from the server; blocks keep their defaults.";
   if (!shootoutId) changed();
