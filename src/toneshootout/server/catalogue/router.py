@@ -9,10 +9,8 @@ from fastapi import APIRouter, Path, Query
 from toneshootout.server.auth.deps import CurrentUser
 from toneshootout.server.catalogue import service
 from toneshootout.server.catalogue.schemas import ToneDetailOut, ToneList, TonePageOut
-from toneshootout.server.deps import ServicesDep
-from toneshootout.server.state import Services
-from toneshootout.server.tone3000.access import Tone3000Access
-from toneshootout.server.tone3000.problems import Tone3000NotConfigured
+from toneshootout.server.deps import SettingsDep
+from toneshootout.server.tone3000.deps import Tone3000Dep
 
 router = APIRouter(prefix="/tone3000", tags=["tone3000"])
 
@@ -22,16 +20,10 @@ PageSize = Annotated[int, Query(ge=1, le=25, description="TONE3000 caps pages at
 Text = Annotated[str | None, Query(max_length=100)]
 
 
-def _access(services: Services) -> Tone3000Access:
-    if services.tone3000 is None or not services.settings.tone3000.enabled:
-        raise Tone3000NotConfigured()
-    return services.tone3000
-
-
 @router.get("/tones", summary="List your TONE3000 favourites, downloads or uploads")
 async def list_tones(
     *,
-    services: ServicesDep,
+    access: Tone3000Dep,
     user: CurrentUser,
     list: ToneList = "favorited",
     page: PageNumber = 1,
@@ -39,7 +31,6 @@ async def list_tones(
     query: Text = None,
     gear: Gear | None = None,
 ) -> TonePageOut:
-    access = _access(services)
     return await service.list_tones(
         access.api_for(user.id), list, page=page, page_size=page_size, query=query, gear=gear
     )
@@ -48,17 +39,17 @@ async def list_tones(
 @router.get("/tones/search", summary="Search TONE3000 (only on an API tier that allows it)")
 async def search_tones(
     *,
-    services: ServicesDep,
+    access: Tone3000Dep,
+    settings: SettingsDep,
     user: CurrentUser,
     query: Annotated[str, Query(min_length=1, max_length=100)],
     format: Literal["nam", "ir"] | None = None,
     page: PageNumber = 1,
     page_size: PageSize = 20,
 ) -> TonePageOut:
-    access = _access(services)
     return await service.search_tones(
         access.api_for(user.id),
-        enabled=services.settings.tone3000.search_enabled,
+        enabled=settings.tone3000.search_enabled,
         query=query,
         format=format,
         page=page,
@@ -68,9 +59,8 @@ async def search_tones(
 
 @router.get("/tones/{tone_id}", summary="A TONE3000 tone with every model variant")
 async def get_tone(
-    services: ServicesDep,
+    access: Tone3000Dep,
     user: CurrentUser,
     tone_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
 ) -> ToneDetailOut:
-    access = _access(services)
     return await service.tone_detail(access.api_for(user.id), access.tones, user.id, tone_id)

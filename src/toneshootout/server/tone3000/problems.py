@@ -15,13 +15,6 @@ from toneshootout.server.errors import (
 from toneshootout.tone3000 import errors as t3k
 
 
-class Tone3000NotConfigured(NotFound):
-    code = "tone3000_not_configured"
-
-    def __init__(self) -> None:
-        super().__init__("TONE3000 is not set up on this server")
-
-
 class Tone3000SignInRequired(Conflict):
     # A 409, not a 401: the user's session with us is fine; their TONE3000 link is not.
     code = "tone3000_sign_in_required"
