@@ -62,7 +62,11 @@ def authorize_url(
     prompt: str | None = None,
     extra: dict[str, str] | None = None,
 ) -> str:
-    """The URL to send the browser to. `extra`: `format`, `architecture`, `tone_id`, ..."""
+    """The URL to send the browser to. `extra`: `format`, `architecture`, `tone_id`, ...
+
+    An `extra` may not replace the flow's own parameters: the redirect URI comes from
+    configuration only (REQ-05), and the PKCE and CSRF values from the caller's session.
+    """
     params = {
         "client_id": client_id,
         "redirect_uri": redirect_uri,
@@ -71,6 +75,9 @@ def authorize_url(
         "code_challenge_method": "S256",
         "state": state,
     }
+    clash = sorted(set(params) & set(extra or {}))
+    if clash:
+        raise ValueError(f"authorize_url: {', '.join(clash)} cannot be set through extra")
     if prompt:
         params["prompt"] = prompt
     params.update(extra or {})
@@ -142,6 +149,8 @@ class OAuthClient:
     async def start_device(self) -> DeviceAuthorization:
         response = await self._post("/oauth/device_authorization", {"client_id": self._client_id})
         body = _json(response)
+        if response.status_code >= 500:  # TONE3000's trouble, not a refusal of this client
+            raise Unreachable(f"TONE3000 answered {response.status_code}")
         if response.status_code != 200:
             raise _error_of(body)
         try:
