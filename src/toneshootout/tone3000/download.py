@@ -4,7 +4,6 @@ storage origin we were told to trust; anything else is refused."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import os
 from dataclasses import dataclass
@@ -13,7 +12,13 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from toneshootout.tone3000.api import Tone3000Api, raise_for_status, retry_after
+from toneshootout.tone3000.api import (
+    MAX_BACKOFF_SECONDS,
+    MAX_RETRIES,
+    Tone3000Api,
+    raise_for_status,
+    retry_after,
+)
 from toneshootout.tone3000.errors import BadResponse, Unreachable
 
 MAX_REDIRECTS = 5
@@ -87,22 +92,25 @@ async def download(
                     f"TONE3000 redirected the download to {origin(url)}, which is not a "
                     "trusted storage origin (TONESHOOTOUT_TONE3000__STORAGE_ORIGINS): refused"
                 )
-            response = await _plain_get(api.http, url)  # a signed URL: no credential at all
+            response = await _plain_get(api, url)  # a signed URL: no credential at all
         raise BadResponse("too many redirects downloading from TONE3000")
     finally:
         await response.aclose()
 
 
-async def _plain_get(http: httpx.AsyncClient, url: str) -> httpx.Response:
-    for attempt in range(3):
+async def _plain_get(api: Tone3000Api, url: str) -> httpx.Response:
+    """GET from the storage host with no Authorization at all; 429s as `Tone3000Api.send`."""
+    attempt = 0
+    while True:
         try:
-            request = http.build_request("GET", url)
-            response = await http.send(request, stream=True, follow_redirects=False)
+            request = api.http.build_request("GET", url)
+            response = await api.http.send(request, stream=True, follow_redirects=False)
         except httpx.HTTPError as err:
             name = type(err).__name__
             raise Unreachable(f"the storage host could not be reached ({name})") from err
-        if response.status_code != 429 or attempt == 2:
+        wait = retry_after(response, attempt)
+        if response.status_code != 429 or attempt >= MAX_RETRIES or wait > MAX_BACKOFF_SECONDS:
             return response
         await response.aclose()
-        await asyncio.sleep(retry_after(response, attempt))
-    raise AssertionError("unreachable")
+        await api.sleep(wait)
+        attempt += 1
