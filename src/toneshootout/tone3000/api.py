@@ -10,6 +10,7 @@ model become "private" and "deleted".
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
@@ -63,18 +64,23 @@ def retry_after(response: httpx.Response, attempt: int) -> float:
     return max(0.0, seconds) if math.isfinite(seconds) else MAX_BACKOFF_SECONDS
 
 
-def _error_text(response: httpx.Response) -> str:
+def _error_text(body: bytes) -> str:
     try:
-        body = response.json()
+        parsed = json.loads(body)
     except ValueError:
-        return response.text[:200]
-    if isinstance(body, dict):
-        return str(body.get("error") or body.get("msg") or body)[:200]
-    return str(body)[:200]
+        return body.decode("utf-8", "replace")[:200]
+    if isinstance(parsed, dict):
+        return str(parsed.get("error") or parsed.get("msg") or parsed)[:200]
+    return str(parsed)[:200]
 
 
-def raise_for_status(response: httpx.Response, *, what: str = "tone") -> None:
-    """Turn a final non-2xx answer into the error a user can read."""
+def raise_for_status(
+    response: httpx.Response, *, what: str = "tone", body: bytes | None = None
+) -> None:
+    """Turn a final non-2xx answer into the error a user can read.
+
+    `body`: what was read of a streamed response's body (a streamed body is not read here).
+    """
     status = response.status_code
     if status < 400:
         return
@@ -89,7 +95,9 @@ def raise_for_status(response: httpx.Response, *, what: str = "tone") -> None:
         raise RateLimited(f"TONE3000 is busy: try again in {math.ceil(wait)} s", wait)
     if status >= 500:
         raise Unreachable(f"TONE3000 answered {status}: try again later")
-    raise BadResponse(f"TONE3000 refused the request: {_error_text(response)}")
+    if body is None:
+        body = response.content
+    raise BadResponse(f"TONE3000 refused the request: {_error_text(body)}")
 
 
 class Tone3000Api:

@@ -23,6 +23,7 @@ from toneshootout.tone3000.errors import BadResponse, Unreachable
 
 MAX_REDIRECTS = 5
 CHUNK = 64 * 1024
+ERROR_BODY_BYTES = 4096  # an error's body is read for its message, never whole
 
 
 def origin(url: str) -> str:
@@ -32,6 +33,12 @@ def origin(url: str) -> str:
     port = parts.port if parts.port not in (None, default) else None
     host = (parts.hostname or "").lower()
     return f"{parts.scheme}://{host}" + (f":{port}" if port else "")
+
+
+def _size(n: int) -> str:
+    if n < 1024:
+        return f"{n} bytes"
+    return f"{n // 1024} KiB" if n < 1024 * 1024 else f"{n / 2**20:g} MiB"
 
 
 @dataclass(frozen=True)
@@ -50,7 +57,7 @@ async def _save(response: httpx.Response, dest: Path, max_bytes: int) -> Downloa
                 size += len(chunk)
                 if size > max_bytes:
                     raise BadResponse(
-                        f"the file from TONE3000 is larger than the {max_bytes // 1024} KiB allowed"
+                        f"the file from TONE3000 is larger than the {_size(max_bytes)} allowed"
                     )
                 digest.update(chunk)
                 out.write(chunk)
@@ -78,10 +85,12 @@ async def download(
     response = await api.send(model_url, stream=True)
     url = model_url
     try:
-        for _ in range(MAX_REDIRECTS + 1):
-            if not response.is_redirect:
-                raise_for_status(response, what="model")
+        for hops in range(MAX_REDIRECTS + 1):
+            if not response.has_redirect_location:
+                await _check(response)
                 return await _save(response, dest, max_bytes)
+            if hops == MAX_REDIRECTS:
+                break
             url = urljoin(url, response.headers.get("location", ""))
             await response.aclose()
             if origin(url) == home:  # still TONE3000: the token may go along
@@ -96,6 +105,19 @@ async def download(
         raise BadResponse("too many redirects downloading from TONE3000")
     finally:
         await response.aclose()
+
+
+async def _check(response: httpx.Response) -> None:
+    """Only a 2xx is a file; anything else becomes its error, read from a bounded body."""
+    if response.status_code >= 400:
+        body = b""
+        async for chunk in response.aiter_bytes(ERROR_BODY_BYTES):
+            body += chunk
+            if len(body) >= ERROR_BODY_BYTES:
+                break
+        raise_for_status(response, what="model", body=body[:ERROR_BODY_BYTES])
+    if response.status_code >= 300:  # a 3xx with no Location to follow
+        raise BadResponse(f"TONE3000 answered {response.status_code} without a file")
 
 
 async def _plain_get(api: Tone3000Api, url: str) -> httpx.Response:
