@@ -65,7 +65,7 @@ def credit(kind: str, tone: Tone, model: Model) -> Credit:
         kind=kind,
         tone_id=tone.id,
         model_id=model.id,
-        tone_title=tone.title,
+        tone_title=tone.title or f"tone {tone.id}",
         model_name=model.name,
         creator=creator,
         creator_url=tone.user.url if tone.user is not None else None,
