@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.integration.tone3000_cli.conftest import Cli
+from tests.integration.tone3000_fake.test_cli import STARTUP_SECONDS, _fake
 from toneshootout.cli.tone3000 import session
 from toneshootout.tone3000_fake import FakeConfig
 
@@ -155,3 +160,38 @@ def test_login_refuses_a_base_url_a_token_should_not_go_to(
     cli: Cli, base_url: str, reason: str
 ) -> None:
     assert reason in _refused(cli, "--base-url", base_url)
+
+
+def test_login_as_its_own_process_against_the_fake_cli(tmp_path: Path) -> None:
+    # The whole thing as a user runs it: two processes, real polling, approval on the "page".
+    with _fake("--port", "0") as fake:
+        env = os.environ | {
+            "XDG_CONFIG_HOME": str(tmp_path / "config"),
+            "TONESHOOTOUT_TONE3000__CLIENT_ID": fake.client_id,
+            "TONESHOOTOUT_TONE3000__BASE_URL": fake.base_url,
+            "PYTHONUNBUFFERED": "1",
+        }
+        process = subprocess.Popen(
+            [sys.executable, "-m", "toneshootout", "login", "--tone3000"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        assert process.stdout is not None
+        lines = []
+        for line in process.stdout:
+            lines.append(line)
+            if "?user_code=" in line:
+                break
+        user_code = lines[-1].strip().rsplit("=", 1)[1]
+        approved = httpx.post(
+            f"{fake.base_url}/_fake/device/approve", json={"user_code": user_code}, timeout=30
+        )
+        assert approved.json()["status"] == "approved"
+        out, err = process.communicate(timeout=STARTUP_SECONDS)
+    assert process.returncode == 0, err
+    assert "Signed in to TONE3000 as shootout-tester" in out
+    saved = json.loads((tmp_path / "config" / "toneshootout" / "tone3000.json").read_text())
+    assert saved["access_token"] not in "".join(lines) + out + err
+    assert _mode(tmp_path / "config" / "toneshootout" / "tone3000.json") == 0o600
