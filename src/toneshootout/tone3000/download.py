@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -50,9 +51,12 @@ class Downloaded:
 
 async def _save(response: httpx.Response, dest: Path, max_bytes: int) -> Downloaded:
     digest, size = hashlib.sha256(), 0
-    part = dest.with_name(dest.name + ".part")
+    # A name of its own: two downloads of one model at once (two renders of one user) must
+    # not write into each other's file; whichever finishes last replaces the other's whole.
+    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+    part = Path(name)
     try:
-        with part.open("wb") as out:
+        with os.fdopen(fd, "wb") as out:
             async for chunk in response.aiter_bytes(CHUNK):
                 size += len(chunk)
                 if size > max_bytes:

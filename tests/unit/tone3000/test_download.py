@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -270,3 +272,26 @@ async def test_a_huge_error_body_is_read_only_for_its_message(
         await download(
             signed_in.api(), f"{BASE}/api/v1/models/1/download", tmp_path / "x", max_bytes=MAX
         )
+
+
+async def test_two_downloads_to_one_file_at_once_both_end_whole(
+    signed_in: Kit, tmp_path: Path
+) -> None:
+    # Two renders of one user may fetch the same model at the same moment (two CLI processes,
+    # two worker jobs): neither may clobber the other's half-written file.
+    data = bytes(range(256)) * 1024  # 256 KiB, sent in small pieces so the two interleave
+
+    async def trickle() -> AsyncIterator[bytes]:
+        for start in range(0, len(data), 4096):
+            await asyncio.sleep(0)
+            yield data[start : start + 4096]
+
+    signed_in.answer("/api/v1/models/1/download", lambda: httpx.Response(200, content=trickle()))
+    dest = tmp_path / "model.nam"
+    url = f"{BASE}/api/v1/models/1/download"
+    api = signed_in.api()
+    await asyncio.gather(
+        download(api, url, dest, max_bytes=MAX), download(api, url, dest, max_bytes=MAX)
+    )
+    assert dest.read_bytes() == data
+    assert _left_in(tmp_path) == ["model.nam"]
