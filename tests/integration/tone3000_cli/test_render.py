@@ -284,3 +284,20 @@ blocks = [{_capture(4202, 90006)}, {_ir()}]
     assert "credits for the 3 TONE3000 models" in result.err
     text = (tmp_path / "out" / "ATTRIBUTION").read_text()
     assert text.count("SM57 - Center") == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "reason"),
+    [
+        ("STORAGE_ORIGINS", "https://api.tone3000.com", "lists are JSON"),
+        ("CALLS_PER_MINUTE", "500", "CALLS_PER_MINUTE: Input should be less than or equal to 100"),
+        ("CACHE_SECONDS", "-1", "CACHE_SECONDS: Input should be greater than or equal to 0"),
+    ],
+)
+def test_a_bad_tone3000_setting_is_one_line(
+    cli: Cli, tmp_path: Path, name: str, value: str, reason: str
+) -> None:
+    cli.login()
+    cli.monkeypatch.setenv(f"TONESHOOTOUT_TONE3000__{name}", value)
+    line = _refused(cli, _spec(tmp_path, _capture()), tmp_path)
+    assert reason in line

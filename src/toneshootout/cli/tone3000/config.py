@@ -12,7 +12,7 @@ from ipaddress import ip_address
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from toneshootout.cli.errors import CliError
@@ -56,9 +56,15 @@ class _Environment(BaseSettings):
 def tone3000_settings() -> Tone3000Settings:
     try:
         return _Environment().tone3000
-    except ValueError as err:  # pydantic's ValidationError, or a malformed JSON list
-        first = str(err).splitlines()
-        raise CliError(f"bad TONESHOOTOUT_TONE3000__* setting: {' '.join(first[:3])}") from None
+    except ValidationError as err:
+        first = err.errors()[0]
+        name = "TONESHOOTOUT_" + "__".join(str(part).upper() for part in first["loc"])
+        raise CliError(f"{name}: {first['msg']}") from None
+    except ValueError:  # pydantic-settings could not decode a value (lists are JSON)
+        raise CliError(
+            "a TONESHOOTOUT_TONE3000__* setting cannot be read; lists are JSON, "
+            "e.g. TONESHOOTOUT_TONE3000__STORAGE_ORIGINS='[\"https://api.tone3000.com\"]'"
+        ) from None
 
 
 def _is_loopback(host: str) -> bool:
