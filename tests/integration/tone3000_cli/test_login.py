@@ -9,6 +9,8 @@ import socket
 import stat
 import subprocess
 import sys
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -17,6 +19,7 @@ import pytest
 from tests.integration.tone3000_cli.conftest import Cli
 from tests.integration.tone3000_fake.test_cli import STARTUP_SECONDS, _fake
 from toneshootout.cli.tone3000 import session
+from toneshootout.cli.tone3000.store import read_login, write_login
 from toneshootout.tone3000_fake import FakeConfig
 
 
@@ -195,3 +198,26 @@ def test_login_as_its_own_process_against_the_fake_cli(tmp_path: Path) -> None:
     saved = json.loads((tmp_path / "config" / "toneshootout" / "tone3000.json").read_text())
     assert saved["access_token"] not in "".join(lines) + out + err
     assert _mode(tmp_path / "config" / "toneshootout" / "tone3000.json") == 0o600
+
+
+def test_login_status_with_an_expired_access_token(cli: Cli) -> None:
+    cli.login()
+    login = read_login(cli.login_file)
+    assert login is not None
+    old = datetime(2020, 1, 1, tzinfo=UTC)
+    write_login(cli.login_file, replace(login, tokens=replace(login.tokens, expires_at=old)))
+    result = cli.run("login", "--tone3000", "--status")
+    assert result.code == 0
+    assert "The access token expired at 2020-01-01 00:00 UTC; the next command refreshes it." in (
+        result.out
+    )
+
+
+def test_login_status_with_a_damaged_file(cli: Cli) -> None:
+    cli.login_file.parent.mkdir(parents=True)
+    cli.login_file.write_text("{")
+    result = cli.run("login", "--tone3000", "--status")
+    assert result.code == 2
+    assert "run `toneshootout logout --tone3000`, then `toneshootout login --tone3000`" in (
+        result.error_line
+    )

@@ -104,9 +104,11 @@ def _status() -> None:
         raise CliError(f"not signed in to TONE3000: {session.LOGIN_HINT}", 1)
     who = f" as {login.username}" if login.username else ""
     expires = login.tokens.expires_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    state = "expired" if login.tokens.expires_at <= datetime.now(UTC) else "valid"
     print(f"Signed in to TONE3000 at {login.base_url}{who}.")
-    print(f"The access token is {state} until {expires}; it is refreshed when needed.")
+    if login.tokens.expires_at <= datetime.now(UTC):
+        print(f"The access token expired at {expires}; the next command refreshes it.")
+    else:
+        print(f"The access token is valid until {expires}; it is refreshed when needed.")
     print(f"Sign-in kept in {path} (readable by you only).")
 
 
