@@ -4,13 +4,17 @@ rendered, credited in ATTRIBUTION; and every refusal as one readable line."""
 from __future__ import annotations
 
 import json
+import socket
 import stat
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from tests.integration.tone3000_cli.conftest import Cli, Result
 from tests.paths import REAL
+from toneshootout.cli.tone3000.store import read_login, write_login
+from toneshootout.tone3000_fake import FakeConfig
 from toneshootout.tone3000_fake.catalogue import DELETED_TONE_ID
 
 PLEXI, GAIN_3 = 4201, 90001  # an A1 capture served straight from the API host
@@ -301,3 +305,27 @@ def test_a_bad_tone3000_setting_is_one_line(
     cli.monkeypatch.setenv(f"TONESHOOTOUT_TONE3000__{name}", value)
     line = _refused(cli, _spec(tmp_path, _capture()), tmp_path)
     assert reason in line
+
+
+def test_tone3000_unreachable_during_a_render(cli: Cli, tmp_path: Path) -> None:
+    cli.login()
+    login = read_login(cli.login_file)
+    assert login is not None
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        gone = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    write_login(cli.login_file, replace(login, base_url=gone))
+    cli.monkeypatch.setenv("TONESHOOTOUT_TONE3000__BASE_URL", gone)
+    spec = _spec(tmp_path, _capture())
+    line = _refused(cli, spec, tmp_path)
+    assert line == (
+        f"toneshootout: error: {spec}: chain 'From TONE3000' block 1 (TONE3000 tone {PLEXI}): "
+        f"cannot reach TONE3000 at {gone} (ConnectError)"
+    )
+
+
+@pytest.mark.parametrize("fake_config", [FakeConfig(device_auto_approve_after=0, rate_limit=3)])
+def test_tone3000_busy_during_a_render_says_when_to_come_back(cli: Cli, tmp_path: Path) -> None:
+    cli.login()  # one call (GET /user) of the three the fake allows a minute
+    line = _refused(cli, _spec(tmp_path, _capture(), _ir()), tmp_path)
+    assert "TONE3000 is busy: try again in 60 s" in line
