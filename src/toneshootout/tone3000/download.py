@@ -84,6 +84,7 @@ async def download(
     """Fetch `model_url` into `dest` (written whole or not at all), at most `max_bytes`."""
     home = origin(api.base_url)
     trusted = {origin(o) for o in storage_origins}
+    model_url = urljoin(api.base_url + "/", model_url)  # a relative URL is TONE3000's own
     if origin(model_url) != home:
         raise BadResponse("TONE3000 gave a model URL on another host: refused")
     response = await api.send(model_url, stream=True)

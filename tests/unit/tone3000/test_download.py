@@ -111,6 +111,7 @@ async def test_a_model_url_on_another_origin_is_refused_before_any_request(
         "https://evil.example/api/v1/models/90001/download/x.nam",
         f"{STORAGE}/api/v1/models/90001/download/x.nam",  # another host name for one server
         "http://127.0.0.1:8031/api/v1/models/90001/download/x.nam",  # another port
+        "//evil.example/api/v1/models/90001/download/x.nam",  # scheme-relative: another host
     ):
         with pytest.raises(BadResponse, match="another host"):
             await download(signed_in.api(), url, tmp_path / "x.nam", max_bytes=MAX)
@@ -295,3 +296,13 @@ async def test_two_downloads_to_one_file_at_once_both_end_whole(
     )
     assert dest.read_bytes() == data
     assert _left_in(tmp_path) == ["model.nam"]
+
+
+async def test_a_relative_model_url_is_taken_on_the_tone3000_origin(
+    signed_in: Kit, tmp_path: Path
+) -> None:
+    url = await _url(signed_in, DIRECT)
+    dest = tmp_path / "capture.nam"
+    await download(signed_in.api(), url.removeprefix(BASE), dest, max_bytes=MAX)
+    assert dest.read_bytes() == _expected(signed_in, DIRECT)
+    assert signed_in.recorder.seen[-1].url == url

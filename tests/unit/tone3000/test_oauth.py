@@ -299,3 +299,30 @@ async def test_start_device_5xx_is_unreachable_not_a_refusal(kit: Kit) -> None:
     kit.answer("/api/v1/oauth/device_authorization", lambda: httpx.Response(503, text="down"))
     with pytest.raises(Unreachable, match="503"):
         await kit.oauth().start_device()
+
+
+@pytest.mark.parametrize("config", [FakeConfig(device_auto_approve_after=1)])
+async def test_device_polling_waits_out_a_short_outage(kit: Kit) -> None:
+    device = await _device(kit)
+    outage = {"left": 3}
+
+    def flaky(request: httpx.Request) -> httpx.Response | None:
+        if request.url.path == "/api/v1/oauth/token" and outage["left"]:
+            outage["left"] -= 1
+            if outage["left"] == 1:
+                raise httpx.ConnectError("reset", request=request)
+            return httpx.Response(502, text="bad gateway")
+        return None
+
+    kit.recorder.override = flaky
+    tokens = await kit.oauth().wait_for_device(device, sleep=kit.sleep)
+    assert kit.state.oauth.user_for(tokens.access_token) is not None
+    assert kit.sleeps == [5] * 5  # three failed polls, one pending, then approved
+
+
+async def test_device_polling_gives_up_after_a_long_outage(kit: Kit) -> None:
+    device = await _device(kit)
+    kit.answer("/api/v1/oauth/token", lambda: httpx.Response(503, text="down"))
+    with pytest.raises(Unreachable):
+        await kit.oauth().wait_for_device(device, sleep=kit.sleep)
+    assert len(kit.requests_to("/api/v1/oauth/token")) == 4
