@@ -10,7 +10,12 @@ from pathlib import Path
 import pytest
 
 from toneshootout.cli.errors import CliError
-from toneshootout.cli.tone3000.config import cache_dir, check_base_url, login_path
+from toneshootout.cli.tone3000.config import (
+    DEFAULT_BASE_URL,
+    cache_dir,
+    check_base_url,
+    login_path,
+)
 from toneshootout.cli.tone3000.store import (
     FileTokenStore,
     Login,
@@ -18,6 +23,7 @@ from toneshootout.cli.tone3000.store import (
     remove_login,
     write_login,
 )
+from toneshootout.settings import Tone3000Settings
 from toneshootout.tone3000.oauth import TokenSet
 
 WHEN = datetime(2026, 9, 1, 13, 0, tzinfo=UTC)
@@ -170,3 +176,7 @@ def test_base_urls_accepted(url: str, expected: str) -> None:
 def test_base_urls_refused(url: str) -> None:
     with pytest.raises(CliError, match="TONE3000 base URL"):
         check_base_url(url)
+
+
+def test_the_cli_default_is_the_services_default() -> None:
+    assert Tone3000Settings().base_url == DEFAULT_BASE_URL

@@ -1,8 +1,8 @@
 """Where the CLI keeps TONE3000 state, and which TONE3000 it talks to.
 
 Tokens live in the user's config folder (`$XDG_CONFIG_HOME/toneshootout/tone3000.json`),
-downloaded models in their cache folder (`$XDG_CACHE_HOME/toneshootout/tone3000/`). Settings
-come from the same `TONESHOOTOUT_TONE3000__*` variables the service reads.
+downloaded models in their cache folder (`$XDG_CACHE_HOME/toneshootout/tone3000/`). Cheap to
+import: every command's `--help` loads it.
 """
 
 from __future__ import annotations
@@ -12,16 +12,13 @@ from ipaddress import ip_address
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
 from toneshootout.cli.errors import CliError
-from toneshootout.settings import Tone3000Settings
 
 APP = "toneshootout"
 LOGIN_FILE = "tone3000.json"
 BASE_URL_ENV = "TONESHOOTOUT_TONE3000__BASE_URL"
 CLIENT_ID_ENV = "TONESHOOTOUT_TONE3000__CLIENT_ID"
+DEFAULT_BASE_URL = "https://www.tone3000.com"  # Tone3000Settings' default, without importing it
 
 
 def _xdg(variable: str, fallback: str) -> Path:
@@ -42,29 +39,6 @@ def login_path() -> Path:
 
 def cache_dir() -> Path:
     return _xdg("XDG_CACHE_HOME", ".cache") / APP / "tone3000"
-
-
-class _Environment(BaseSettings):
-    """Only the `tone3000` section: the CLI must not fail on the service's other settings."""
-
-    model_config = SettingsConfigDict(
-        env_prefix="TONESHOOTOUT_", env_nested_delimiter="__", extra="ignore"
-    )
-    tone3000: Tone3000Settings = Field(default_factory=Tone3000Settings)
-
-
-def tone3000_settings() -> Tone3000Settings:
-    try:
-        return _Environment().tone3000
-    except ValidationError as err:
-        first = err.errors()[0]
-        name = "TONESHOOTOUT_" + "__".join(str(part).upper() for part in first["loc"])
-        raise CliError(f"{name}: {first['msg']}") from None
-    except ValueError:  # pydantic-settings could not decode a value (lists are JSON)
-        raise CliError(
-            "a TONESHOOTOUT_TONE3000__* setting cannot be read; lists are JSON, "
-            "e.g. TONESHOOTOUT_TONE3000__STORAGE_ORIGINS='[\"https://api.tone3000.com\"]'"
-        ) from None
 
 
 def _is_loopback(host: str) -> bool:

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from toneshootout.cli.errors import CliError
-from toneshootout.cli.tone3000.config import BASE_URL_ENV, cache_dir, tone3000_settings
+from toneshootout.cli.tone3000.config import BASE_URL_ENV, cache_dir
+from toneshootout.cli.tone3000.environment import tone3000_settings
 from toneshootout.cli.tone3000.fetch import ModelCache, fetch
 from toneshootout.cli.tone3000.refs import Ref, find_refs, hold_places
 from toneshootout.cli.tone3000.session import (
