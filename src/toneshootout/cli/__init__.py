@@ -7,7 +7,7 @@ import sys
 import typer
 
 from toneshootout.cli import demo, inspect, process, render, serve, tone3000_fake, worker
-from toneshootout.cli.errors import CliError
+from toneshootout.cli.errors import CliError, printable
 from toneshootout.cli.tone3000 import login
 from toneshootout.engine.errors import EngineError, RenderCancelled
 from toneshootout.tone3000.errors import Tone3000Error
@@ -46,9 +46,9 @@ def main() -> None:
     except KeyboardInterrupt:
         fail("interrupted; nothing was written", 130)
     except CliError as err:
-        fail(str(err), err.code)
+        fail(printable(str(err)), err.code)
     except Tone3000Error as err:  # a refusal no command put in its own words
-        fail(f"TONE3000: {err}")
+        fail(printable(f"TONE3000: {err}"))
     except EngineError as err:
         fail(str(err))
     except OSError as err:

@@ -12,6 +12,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from toneshootout.cli.errors import printable
+
 if TYPE_CHECKING:
     from toneshootout.engine.cache import ChainCache
     from toneshootout.engine.progress import ProgressEvent
@@ -114,7 +116,9 @@ def run_and_report(
 
     console = Console(stderr=True)
     # TONE3000 blocks become downloaded, checked files here, before the engine sees the spec.
-    spec, credits = load_spec_with_tone3000(spec_path, say=console.print)
+    spec, credits = load_spec_with_tone3000(
+        spec_path, say=lambda text: console.print(printable(text), markup=False, highlight=False)
+    )
     cache = _open_cache(cache_dir, cache_max_mb)
     if as_json:
         summary = render_shootout(
@@ -134,7 +138,7 @@ def run_and_report(
         summary = render_shootout(spec, out, progress=_Bars(bars), overwrite=overwrite, cache=cache)
     if credits:
         written = write_attribution(summary.out_dir, credits)
-        console.print(f"credits for the {len(credits)} TONE3000 models: {written}")
+        console.print(f"credits for the {len(credits)} TONE3000 models: {written}", markup=False)
     for warning in summary.warnings:
         console.print(f"[yellow]warning:[/yellow] {warning}")
     if summary.cache is not None:

@@ -3,6 +3,7 @@ rendered, credited in ATTRIBUTION; and every refusal as one readable line."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import socket
 import stat
@@ -329,3 +330,35 @@ def test_tone3000_busy_during_a_render_says_when_to_come_back(cli: Cli, tmp_path
     cli.login()  # one call (GET /user) of the three the fake allows a minute
     line = _refused(cli, _spec(tmp_path, _capture(), _ir()), tmp_path)
     assert "TONE3000 is busy: try again in 60 s" in line
+
+
+def _retitle(cli: Cli, tone_id: int, title: str) -> None:
+    catalogue = cli.fake.state.catalogue
+    tones = tuple(
+        dataclasses.replace(t, title=title) if t.id == tone_id else t for t in catalogue.tones
+    )
+    cli.fake.state.catalogue = dataclasses.replace(catalogue, tones=tones)
+
+
+def test_titles_with_markup_or_escape_sequences_are_shown_as_plain_text(
+    cli: Cli, tmp_path: Path
+) -> None:
+    # Other people's text: rich markup must not crash the progress line ("[/]"), and an
+    # escape sequence must not reach the terminal or the ATTRIBUTION file.
+    cli.login()
+    _retitle(cli, PLEXI, "Plexi [/] [bold]Lead\x1b[2J\x1b]0;owned\x07")
+    result = _render(cli, _spec(tmp_path, _capture()), tmp_path / "out")
+    assert result.code == 0, result.err
+    assert "TONE3000: Plexi [/] [bold]Lead[2J]0;owned — Gain 3 - SM57" in result.err
+    attribution = (tmp_path / "out" / "ATTRIBUTION").read_text()
+    for text in (result.out, result.err, attribution):
+        assert "\x1b" not in text
+        assert "\x07" not in text
+
+
+def test_an_error_naming_a_hostile_title_is_still_one_plain_line(cli: Cli, tmp_path: Path) -> None:
+    cli.login()
+    _retitle(cli, LANTERN, "Cab\n\x1b[31mtoneshootout: all good")
+    line = _refused(cli, _spec(tmp_path, _capture(LANTERN, CAP_EDGE)), tmp_path)
+    assert "\x1b" not in line
+    assert "“Cab [31mtoneshootout: all good” is an IR" in line

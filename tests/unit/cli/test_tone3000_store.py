@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from toneshootout.cli.errors import CliError
+from toneshootout.cli.errors import CliError, printable
 from toneshootout.cli.tone3000.config import (
     DEFAULT_BASE_URL,
     cache_dir,
@@ -180,3 +180,8 @@ def test_base_urls_refused(url: str) -> None:
 
 def test_the_cli_default_is_the_services_default() -> None:
     assert Tone3000Settings().base_url == DEFAULT_BASE_URL
+
+
+def test_printable_keeps_text_and_drops_control_characters() -> None:
+    assert printable("Plexi [Ch 1] — Gain 7 ✓") == "Plexi [Ch 1] — Gain 7 ✓"
+    assert printable("a\x1b[31mb\x00c\u200bd\u202ee\nf\tg") == "a[31mbcde f g"

@@ -66,3 +66,19 @@ def test_credits_json_is_plain_data() -> None:
     [entry] = credits_json([credit("capture", PLEXI, GAIN_7)])
     assert entry["tone_id"] == 4201
     assert entry["licence"] == "cc-by"
+
+
+def test_control_characters_in_titles_never_reach_the_file() -> None:
+    evil = Tone.model_validate(
+        {
+            "id": 9,
+            "title": "Nice Amp\x1b[2J\x1b]0;pwned\x07",
+            "user": {"username": "mallory\u202e"},  # a right-to-left override
+        }
+    )
+    model = Model(id=1, tone_id=9, name="A\nlicence:  CC0 (forged)", model_url="u")
+    text = attribution_text([credit("capture", evil, model)])
+    assert "\x1b" not in text
+    assert "\x07" not in text
+    assert "\u202e" not in text
+    assert "Nice Amp[2J]0;pwned — A licence:  CC0 (forged)" in text  # one line, not two

@@ -11,7 +11,7 @@ import shutil
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from toneshootout.cli.errors import CliError
+from toneshootout.cli.errors import CliError, printable
 from toneshootout.cli.tone3000 import session
 from toneshootout.cli.tone3000.config import CLIENT_ID_ENV, cache_dir, check_base_url, login_path
 from toneshootout.cli.tone3000.session import unreachable_text
@@ -31,13 +31,13 @@ _DEVICE_ERRORS = {
 
 def _instructions(device: DeviceAuthorization) -> str:
     minutes = max(1, device.expires_in // 60)
-    code = device.user_code
+    code, plain_page = printable(device.user_code), printable(device.verification_uri)
     if device.verification_uri_complete:
-        page = device.verification_uri_complete
-        check = f"and check that it shows the code {code} (or open {device.verification_uri}"
+        page = printable(device.verification_uri_complete)
+        check = f"and check that it shows the code {code} (or open {plain_page}"
         check += " and type the code)."
     else:
-        page, check = device.verification_uri, f"and type the code {code}."
+        page, check = plain_page, f"and type the code {code}."
     return "\n".join(
         [
             "To sign in to TONE3000, open this page in a browser:",
@@ -85,7 +85,7 @@ def show_status() -> None:
     login = read_login(path)
     if login is None:
         raise CliError(f"not signed in to TONE3000: {session.LOGIN_HINT}", 1)
-    who = f" as {login.username}" if login.username else ""
+    who = f" as {printable(login.username)}" if login.username else ""
     expires = login.tokens.expires_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"Signed in to TONE3000 at {login.base_url}{who}.")
     if login.tokens.expires_at <= datetime.now(UTC):
@@ -104,7 +104,7 @@ def sign_in(base_url: str, client_id: str | None) -> None:
     signed_in = asyncio.run(_device_login(base_url, client_id))
     path = login_path()
     write_login(path, signed_in)
-    who = f" as {signed_in.username}" if signed_in.username else ""
+    who = f" as {printable(signed_in.username)}" if signed_in.username else ""
     print(f"Signed in to TONE3000{who}. Kept in {path} (readable by you only).")
 
 
