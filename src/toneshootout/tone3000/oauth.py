@@ -65,8 +65,8 @@ def authorize_url(
 ) -> str:
     """The URL to send the browser to. `extra`: `format`, `architecture`, `tone_id`, ...
 
-    An `extra` may not replace the flow's own parameters: the redirect URI comes from
-    configuration only (REQ-05), and the PKCE and CSRF values from the caller's session.
+    `extra` cannot replace the parameters above: a redirect URI or state slipped in through it
+    would silently undo what the caller was careful to take from configuration (REQ-05).
     """
     params = {
         "client_id": client_id,
@@ -76,9 +76,9 @@ def authorize_url(
         "code_challenge_method": "S256",
         "state": state,
     }
-    clash = sorted(set(params) & set(extra or {}))
+    clash = sorted(set(extra or {}) & {*params, "prompt"})
     if clash:
-        raise ValueError(f"authorize_url: {', '.join(clash)} cannot be set through extra")
+        raise ValueError(f"extra may not set {', '.join(clash)}")
     if prompt:
         params["prompt"] = prompt
     params.update(extra or {})

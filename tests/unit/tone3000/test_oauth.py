@@ -85,7 +85,8 @@ def test_authorize_url_round_trips_its_params(
 
 
 @pytest.mark.parametrize(
-    "key", ["redirect_uri", "state", "code_challenge", "code_challenge_method", "client_id"]
+    "key",
+    ["redirect_uri", "state", "code_challenge", "code_challenge_method", "client_id", "prompt"],
 )
 def test_authorize_url_refuses_extras_that_would_replace_its_own_params(key: str) -> None:
     # REQ-05: the redirect URI (and the PKCE and CSRF values) come from us, never an extra.
