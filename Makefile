@@ -47,7 +47,7 @@ imports: setup
 	$(BIN)/lint-imports
 
 unit: setup
-	$(BIN)/pytest $(PYTEST_ARGS) -m "not slow"
+	$(BIN)/pytest $(PYTEST_ARGS) -m "not slow and not live_tone3000"
 
 test: lint typecheck imports unit
 

@@ -7,7 +7,10 @@ import sys
 import typer
 
 from toneshootout.cli import demo, inspect, process, render, serve, tone3000_fake, worker
+from toneshootout.cli.errors import CliError, printable
+from toneshootout.cli.tone3000 import login
 from toneshootout.engine.errors import EngineError, RenderCancelled
+from toneshootout.tone3000.errors import Tone3000Error
 
 app = typer.Typer(
     name="toneshootout",
@@ -23,6 +26,8 @@ app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
 app.command("worker")(worker.worker)
 app.command("tone3000-fake")(tone3000_fake.tone3000_fake)
+app.command("login")(login.login)
+app.command("logout")(login.logout)
 app.add_typer(serve.db_app, name="db")
 
 
@@ -40,6 +45,10 @@ def main() -> None:
         fail("cancelled; nothing was written", 130)
     except KeyboardInterrupt:
         fail("interrupted; nothing was written", 130)
+    except CliError as err:
+        fail(printable(str(err)), err.code)
+    except Tone3000Error as err:  # a refusal no command put in its own words
+        fail(printable(f"TONE3000: {err}"))
     except EngineError as err:
         fail(str(err))
     except OSError as err:

@@ -12,6 +12,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from toneshootout.cli.errors import printable
+
 if TYPE_CHECKING:
     from toneshootout.engine.cache import ChainCache
     from toneshootout.engine.progress import ProgressEvent
@@ -108,17 +110,22 @@ def run_and_report(
 ) -> RenderSummary:
     """Render a spec file, showing bars (or nothing, for --json), then the summary."""
     # The engine is imported here so `--help` and `process` do not pay for it.
+    from toneshootout.cli.tone3000.resolve import load_spec_with_tone3000, write_attribution
     from toneshootout.engine.progress import ignore_progress
     from toneshootout.engine.render import render_shootout
-    from toneshootout.engine.spec import load_spec
 
-    spec = load_spec(spec_path)
-    cache = _open_cache(cache_dir, cache_max_mb)
     console = Console(stderr=True)
+    # TONE3000 blocks become downloaded, checked files here, before the engine sees the spec.
+    spec, credits = load_spec_with_tone3000(
+        spec_path, say=lambda text: console.print(printable(text), markup=False, highlight=False)
+    )
+    cache = _open_cache(cache_dir, cache_max_mb)
     if as_json:
         summary = render_shootout(
             spec, out, progress=ignore_progress, overwrite=overwrite, cache=cache
         )
+        if credits:
+            write_attribution(summary.out_dir, credits)
         print(summary_json(summary))
         return summary
     columns = (
@@ -129,6 +136,9 @@ def run_and_report(
     )
     with Progress(*columns, console=console, transient=False) as bars:
         summary = render_shootout(spec, out, progress=_Bars(bars), overwrite=overwrite, cache=cache)
+    if credits:
+        written = write_attribution(summary.out_dir, credits)
+        console.print(f"credits for the {len(credits)} TONE3000 models: {written}", markup=False)
     for warning in summary.warnings:
         console.print(f"[yellow]warning:[/yellow] {warning}")
     if summary.cache is not None:
@@ -160,7 +170,15 @@ def render(
         int, typer.Option("--cache-max-mb", min=1, help="Evict least recently used above this.")
     ] = DEFAULT_CACHE_MAX_MB,
 ) -> None:
-    """Render every DI through every chain: aligned, level-matched, with montage, metrics, plots."""
+    """Render every DI through every chain: aligned, level-matched, with montage, metrics, plots.
+
+    A capture or ir block may name a TONE3000 model instead of a file:
+
+    { type = "capture", tone3000 = { tone_id = 4201, model_id = 90002 } }
+
+    Sign in first (toneshootout login --tone3000). Each model is downloaded with your sign-in, \
+checked like an upload, and credited in an ATTRIBUTION file beside the renders.
+    """
     run_and_report(
         spec,
         out,

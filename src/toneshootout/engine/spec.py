@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -207,8 +207,8 @@ def parse_spec(data: dict[str, object], source: str) -> Spec:
         raise InvalidInput(source, _describe(err)) from None
 
 
-def load_spec(path: Path) -> Spec:
-    """Load a TOML spec and resolve its file paths relative to the spec's folder."""
+def read_spec_data(path: Path) -> dict[str, Any]:
+    """Read a TOML spec file into a plain mapping (size, encoding and syntax checked)."""
     source = str(path)
     try:
         raw = path.read_bytes()
@@ -217,9 +217,13 @@ def load_spec(path: Path) -> Spec:
     if len(raw) > MAX_SPEC_BYTES:
         raise InvalidInput(source, f"spec is larger than {MAX_SPEC_BYTES // 1024} KiB")
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise InvalidInput(source, "spec is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as err:
         raise InvalidInput(source, f"not valid TOML: {err}") from None
-    return parse_spec(data, source).resolve_paths(path.parent)
+
+
+def load_spec(path: Path) -> Spec:
+    """Load a TOML spec and resolve its file paths relative to the spec's folder."""
+    return parse_spec(read_spec_data(path), str(path)).resolve_paths(path.parent)

@@ -1,7 +1,8 @@
 """The catalogue API (§1.4) for one signed-in user.
 
 Every call goes through the same door: our outgoing budget, the user's Bearer token, then the
-documented rules (§1.8): a 429 waits for `Retry-After` and tries again; a 401 asks the token
+documented rules (§1.8): a 429 waits for `Retry-After` (when that is short enough to wait
+inline; otherwise the caller hears when to come back) and tries again; a 401 asks the token
 source for a fresh token once, then gives up with `SignInRequired`; 403 and 404 on a tone or a
 model become "private" and "deleted".
 """
@@ -9,6 +10,8 @@ model become "private" and "deleted".
 from __future__ import annotations
 
 import asyncio
+import json
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
 
@@ -28,6 +31,7 @@ from toneshootout.tone3000.wire import Model, Page, Tone, User
 
 API = "/api/v1"
 LISTS = ("favorited", "downloaded", "created")
+FEEDS = ("trending", "latest")
 MODELS_PAGE_SIZE = 100
 MAX_RETRIES = 3
 MAX_BACKOFF_SECONDS = 30.0
@@ -47,26 +51,36 @@ class TokenSource(Protocol):
 
 
 def retry_after(response: httpx.Response, attempt: int) -> float:
-    """The server's `Retry-After` in seconds, else an exponential back-off (1, 2, 4 ... s)."""
+    """The server's `Retry-After` in seconds, else an exponential back-off (1, 2, 4 ... s).
+
+    The server's value is kept as given (never shortened: retrying early only spends a call
+    on another 429); the caller decides whether it is worth waiting for.
+    """
     raw = response.headers.get("Retry-After", "")
     try:
-        return min(MAX_BACKOFF_SECONDS, max(0.0, float(raw)))
+        seconds = float(raw)
     except ValueError:
         return min(MAX_BACKOFF_SECONDS, 2.0**attempt)
+    return max(0.0, seconds) if math.isfinite(seconds) else MAX_BACKOFF_SECONDS
 
 
-def _error_text(response: httpx.Response) -> str:
+def _error_text(body: bytes) -> str:
     try:
-        body = response.json()
+        parsed = json.loads(body)
     except ValueError:
-        return response.text[:200]
-    if isinstance(body, dict):
-        return str(body.get("error") or body.get("msg") or body)[:200]
-    return str(body)[:200]
+        return body.decode("utf-8", "replace")[:200]
+    if isinstance(parsed, dict):
+        return str(parsed.get("error") or parsed.get("msg") or parsed)[:200]
+    return str(parsed)[:200]
 
 
-def raise_for_status(response: httpx.Response, *, what: str = "tone") -> None:
-    """Turn a final non-2xx answer into the error a user can read."""
+def raise_for_status(
+    response: httpx.Response, *, what: str = "tone", body: bytes | None = None
+) -> None:
+    """Turn a final non-2xx answer into the error a user can read.
+
+    `body`: what was read of a streamed response's body (a streamed body is not read here).
+    """
     status = response.status_code
     if status < 400:
         return
@@ -77,10 +91,13 @@ def raise_for_status(response: httpx.Response, *, what: str = "tone") -> None:
     if status == 404:
         raise ToneDeleted(f"this {what} was deleted from TONE3000")
     if status == 429:
-        raise RateLimited("TONE3000 is busy: try again in a minute", retry_after(response, 0))
+        wait = retry_after(response, 0)
+        raise RateLimited(f"TONE3000 is busy: try again in {math.ceil(wait)} s", wait)
     if status >= 500:
         raise Unreachable(f"TONE3000 answered {status}: try again later")
-    raise BadResponse(f"TONE3000 refused the request: {_error_text(response)}")
+    if body is None:
+        body = response.content
+    raise BadResponse(f"TONE3000 refused the request: {_error_text(body)}")
 
 
 class Tone3000Api:
@@ -101,7 +118,7 @@ class Tone3000Api:
         self._tokens = tokens
         self._limiter = limiter
         self._key = key
-        self._sleep = sleep
+        self.sleep = sleep  # every wait goes through here, so tests can move a clock instead
 
     async def send(
         self, url: str, *, params: dict[str, Any] | None = None, stream: bool = False
@@ -128,10 +145,12 @@ class Tone3000Api:
                 refreshed = True
                 continue
             if response.status_code == 429 and attempt < MAX_RETRIES:
-                await response.aclose()
-                await self._sleep(retry_after(response, attempt))
-                attempt += 1
-                continue
+                wait = retry_after(response, attempt)
+                if wait <= MAX_BACKOFF_SECONDS:
+                    await response.aclose()
+                    await self.sleep(wait)
+                    attempt += 1
+                    continue
             return response
 
     async def _get(self, path: str, model: type[M], what: str, **params: Any) -> M:
@@ -173,6 +192,13 @@ class Tone3000Api:
             query=query or None,
             gear=gear,
         )
+
+    async def feed(self, which: str, *, gear: str | None = None) -> list[Tone]:
+        """The top 10 `trending` or `latest` tones (a bare `{data}`, no paging fields)."""
+        if which not in FEEDS:
+            raise ValueError(f"unknown feed {which!r}")
+        page = await self._get(f"/tones/{which}", Page[Tone], "list", gear=gear)
+        return list(page.data)
 
     async def search(self, **params: Any) -> Page[Tone]:
         """`GET /tones/search`; only on an API tier that allows it (§1.9)."""

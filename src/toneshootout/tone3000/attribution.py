@@ -3,6 +3,7 @@ creator, licence and tone page, and the render says "Powered by TONE3000"."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from typing import Any, Final
 
@@ -65,7 +66,7 @@ def credit(kind: str, tone: Tone, model: Model) -> Credit:
         kind=kind,
         tone_id=tone.id,
         model_id=model.id,
-        tone_title=tone.title,
+        tone_title=tone.title or f"tone {tone.id}",
         model_name=model.name,
         creator=creator,
         creator_url=tone.user.url if tone.user is not None else None,
@@ -99,7 +100,17 @@ def attribution_text(credits: Iterable[Credit]) -> str:
             f"  ids:      tone {c.tone_id}, model {c.model_id}",
             "",
         ]
-    return "\n".join(lines)
+    # Titles and names are other people's text: no control character (an escape sequence
+    # for whoever `cat`s the file, a newline forging an entry) gets into the file.
+    return "\n".join(_plain(line) for line in lines)
+
+
+def _plain(text: str) -> str:
+    return "".join(
+        " " if ch in "\t\r\n" else ch
+        for ch in text
+        if ch in "\t\r\n" or unicodedata.category(ch) not in ("Cc", "Cf")
+    )
 
 
 def credits_json(credits: Iterable[Credit]) -> list[dict[str, Any]]:

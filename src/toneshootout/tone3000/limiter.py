@@ -1,18 +1,28 @@
-"""Our own outgoing budget per user (§1.8): a token bucket kept under TONE3000's 100/min, so
-a busy user waits a little here instead of collecting 429s there."""
+"""Our own outgoing budget per user (§1.8): at most `per_minute` calls in any 60 seconds, so
+a busy user waits a little here instead of collecting 429s there.
+
+A sliding window, like the service's own limit, rather than a token bucket: a bucket that
+starts full and refills at the same rate lets through twice its budget in the first minute
+(a full burst, then a minute of refills), which is exactly when TONE3000 says 429.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+WINDOW_SECONDS = 60.0
+# A wait is never shorter than this: with a float clock, a wait of a few ulps may not move
+# the clock at all, and the loop would spin.
+MIN_WAIT_SECONDS = 0.001
+
 
 @dataclass
-class _Bucket:
-    tokens: float
-    stamp: float
+class _Window:
+    calls: deque[float] = field(default_factory=deque)  # when each recent call went out
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -26,24 +36,22 @@ class OutgoingLimiter:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        if per_minute < 1:
+            raise ValueError("per_minute must be at least 1")
         self.per_minute = per_minute
-        self._rate = per_minute / 60.0
         self._clock = clock
         self._sleep = sleep
-        self._buckets: dict[str, _Bucket] = {}
+        self._windows: dict[str, _Window] = {}
 
     async def acquire(self, key: str) -> None:
-        bucket = self._buckets.get(key)
-        if bucket is None:
-            bucket = self._buckets[key] = _Bucket(float(self.per_minute), self._clock())
-        async with bucket.lock:  # callers of one key queue in order
+        window = self._windows.setdefault(key, _Window())
+        async with window.lock:  # callers of one key queue in order
             while True:
                 now = self._clock()
-                bucket.tokens = min(
-                    float(self.per_minute), bucket.tokens + (now - bucket.stamp) * self._rate
-                )
-                bucket.stamp = now
-                if bucket.tokens >= 1.0:
-                    bucket.tokens -= 1.0
+                calls = window.calls
+                while calls and now - calls[0] >= WINDOW_SECONDS:
+                    calls.popleft()
+                if len(calls) < self.per_minute:
+                    calls.append(now)
                     return
-                await self._sleep((1.0 - bucket.tokens) / self._rate)
+                await self._sleep(max(MIN_WAIT_SECONDS, WINDOW_SECONDS - (now - calls[0])))

@@ -22,6 +22,7 @@ from toneshootout.tone3000.wire import DeviceAuthorization, TokenResponse
 API = "/api/v1"
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 SLOW_DOWN_SECONDS = 5  # RFC 8628 §3.5: add 5 s to the interval on `slow_down`
+DEVICE_POLL_FAILURES = 3  # network failures in a row a device poll waits out
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,8 @@ class OAuthClient:
     async def start_device(self) -> DeviceAuthorization:
         response = await self._post("/oauth/device_authorization", {"client_id": self._client_id})
         body = _json(response)
+        if response.status_code >= 500:  # TONE3000's trouble, not a refusal of this client
+            raise Unreachable(f"TONE3000 answered {response.status_code}")
         if response.status_code != 200:
             raise _error_of(body)
         try:
@@ -162,9 +165,14 @@ class OAuthClient:
         *,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> TokenSet:
-        """Poll until the user approves; `expired_token` / `access_denied` raise OAuthError."""
+        """Poll until the user approves; `expired_token` / `access_denied` raise OAuthError.
+
+        A few network failures or 5xx in a row are waited out (the user may be halfway
+        through approving, and the code stays valid); more than that raise `Unreachable`.
+        """
         interval = max(1, device.interval)
         waited = 0.0
+        failures = 0
         while waited <= device.expires_in:
             await sleep(interval)
             waited += interval
@@ -172,7 +180,13 @@ class OAuthClient:
                 return await self._token(
                     {"grant_type": DEVICE_GRANT, "device_code": device.device_code}
                 )
+            except Unreachable:
+                failures += 1
+                if failures > DEVICE_POLL_FAILURES:
+                    raise
+                continue
             except OAuthError as err:
+                failures = 0
                 if err.error == "authorization_pending":
                     continue
                 if err.error == "slow_down":

@@ -69,9 +69,15 @@ class RefreshingTokens:
         current = await self._current()
         if _usable(current, rejected, self._now()):
             return current.access_token
+        seen = current.access_token
         async with self._lock:
             current = await self._current()  # another caller may have refreshed meanwhile
-            if _usable(current, rejected, self._now()):
+            now = self._now()
+            # A token issued while we waited is taken as it is, even if it is short-lived
+            # enough to count as "expiring": refreshing again would only rotate it once more
+            # for every caller in the queue.
+            replaced = current.access_token != seen and not current.expires_within(0, now)
+            if replaced or _usable(current, rejected, now):
                 return current.access_token
             try:
                 fresh = await self._oauth.refresh(current.refresh_token)

@@ -1,11 +1,16 @@
 """TONE3000's JSON, read leniently (§1.6): unknown fields ignored, `null` arrays read as empty,
-ids as numbers or numeric strings, open enums kept as plain strings, timestamps as given."""
+ids as numbers or numeric strings, open enums kept as plain strings, timestamps as given.
+
+`null` in a field that has a default reads as the default (a count of 0, an empty title, page
+1): one odd value in one tone must not make a whole page of favourites unreadable. Only what
+we cannot do without (an id, a model's URL) is required.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 
 def _empty_if_null(value: Any) -> Any:
@@ -13,8 +18,14 @@ def _empty_if_null(value: Any) -> Any:
 
 
 def _int_id(value: Any) -> Any:
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
+    if isinstance(value, bool):  # JSON true is no id, though Python counts it as 1
+        raise ValueError("an id must be a number")
+    if isinstance(value, str):
+        digits = value.strip()
+        # Plain ASCII digits only: int() would also take "-3", "1_000" or Arabic-Indic digits.
+        if not (digits.isascii() and digits.isdigit()):
+            raise ValueError("an id must be a number or a string of digits")
+        return int(digits)
     return value
 
 
@@ -24,11 +35,20 @@ def _text(value: Any) -> Any:
 
 Ids = Annotated[int, BeforeValidator(_int_id)]
 Text = Annotated[str | None, BeforeValidator(_text)]
+RequiredText = Annotated[str, BeforeValidator(_text)]
 Strings = Annotated[list[str], BeforeValidator(_empty_if_null)]
 
 
 class _Wire(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_means_default(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        defaulted = {name for name, f in cls.model_fields.items() if not f.is_required()}
+        return {k: v for k, v in data.items() if v is not None or k not in defaulted}
 
 
 class Named(_Wire):
@@ -53,7 +73,8 @@ class EmbeddedUser(_Wire):
 class User(EmbeddedUser):
     """`GET /user`: the signed-in user."""
 
-    id: str  # type: ignore[assignment,unused-ignore]  # required: it keys our account link
+    # Required: it keys our account link (REQ-07). Text even if sent as a number (§1.6).
+    id: RequiredText  # type: ignore[assignment,unused-ignore]
     bio: str | None = None
 
 
@@ -61,7 +82,7 @@ class Tone(_Wire):
     id: Ids
     user_id: Text = None
     user: EmbeddedUser | None = None
-    title: str
+    title: str = ""
     description: str | None = None
     gear: str | None = None
     format: str | None = None
