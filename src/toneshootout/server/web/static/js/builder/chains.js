@@ -1,6 +1,7 @@
 // The chains: add, rename and remove chains; add blocks from a menu, reorder them by drag or
-// with the Move up / Move down buttons, remove them; capture and IR blocks pick a library item,
-// effect blocks get controls generated from the schema (controls.js).
+// with the Move up / Move down buttons, remove them; capture and IR blocks pick a library item
+// (or show the TONE3000 model they name), effect blocks get controls generated from the schema
+// (controls.js).
 import { field, fieldId, h } from "../dom.js";
 import { controlFor } from "./controls.js";
 import { blockVariants, newBlock, parameters, typeLabel } from "./schema.js";
@@ -120,12 +121,20 @@ export class ChainsEditor {
       if (value === undefined) delete block[name]; else block[name] = value;
       this.ctx.changed();
     };
-    if (name in LIBRARY_FIELDS) return this.#libraryPick(block, name, path, set);
+    // A block names its file one way: a TONE3000 model or a library item, never both.
+    if (name === "tone3000") return block.tone3000 ? this.#tone3000Model(block.tone3000, path) : null;
+    if (name in LIBRARY_FIELDS) return block.tone3000 ? null : this.#libraryPick(block, name, path, set);
     if (name === "slim" && block.type === "capture") {
       const capture = this.ctx.library.captures.find((c) => c.id === block.capture_id);
       if (!capture?.metadata?.slim_values?.length) return null; // only slimmable captures have sizes
     }
     return controlFor(name, prop, block[name], path, set);
+  }
+
+  #tone3000Model(ref, path) {
+    const shown = h("output", { dataset: { path } },
+      `Tone ${ref.tone_id}, model ${ref.model_id} — looked up with your TONE3000 sign-in when you render`);
+    return field("TONE3000 model", shown, { path });
   }
 
   #libraryPick(block, name, path, set) {
