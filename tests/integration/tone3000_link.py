@@ -7,6 +7,7 @@ in against the fake (authorize + code exchange), then seal the tokens into the u
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -111,8 +112,11 @@ class FakeNetwork(httpx.AsyncBaseTransport):
     def __init__(self, fake: FastAPI) -> None:
         self.inner = fake_transport(fake)
         self.down = False
+        self.hold: asyncio.Event | None = None  # set: downloads wait for it (a slow network)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if self.down:
             raise httpx.ConnectError("network unreachable (test)", request=request)
+        if self.hold is not None and "/download" in request.url.path:
+            await self.hold.wait()
         return await self.inner.handle_async_request(request)
