@@ -30,7 +30,7 @@ from typing import Final
 from toneshootout.server.library.errors import InvalidUpload
 from toneshootout.server.library.kinds import ItemKind
 from toneshootout.server.library.validate import inspect_file
-from toneshootout.server.render.snapshot import FrozenModel
+from toneshootout.server.render.snapshot import FrozenModel, model_file_name
 from toneshootout.server.tone3000.access import Tone3000Access
 from toneshootout.settings import Settings
 from toneshootout.tone3000.download import download
@@ -47,7 +47,6 @@ from toneshootout.tone3000.errors import (
 CACHE_DIR: Final = "tone3000-cache"
 ATTEMPTS_DIR: Final = "renders"
 PARTIAL_PREFIX: Final = ".dl-"
-EXTENSIONS: Final = {"capture": "nam", "ir": "wav"}
 # A download left behind this long ago was abandoned (a killed worker): each read times out
 # within seconds, so a live one is never this old.
 ABANDONED_DOWNLOAD_S: Final = 600.0
@@ -117,8 +116,7 @@ class Tone3000Files:
         return self._user_dir(owner_id) / ATTEMPTS_DIR / f"{render_id}.a{attempt}"
 
     def cached_path(self, owner_id: uuid.UUID, model: FrozenModel) -> Path:
-        name = f"{model.credit.model_id}.{EXTENSIONS[model.credit.kind]}"
-        return self._user_dir(owner_id) / name
+        return self._user_dir(owner_id) / model_file_name(model.credit)
 
     def _fresh(self, path: Path) -> bool:
         try:

@@ -20,6 +20,7 @@ from toneshootout.server.library.downloads import (
 )
 from toneshootout.server.render import results, service
 from toneshootout.server.render.bundle import stream_zip
+from toneshootout.server.render.credits import tone3000_credits_out
 from toneshootout.server.render.deps import OwnedRender, Tone3000Lookups
 from toneshootout.server.render.files import download_name
 from toneshootout.server.render.schemas import (
@@ -75,6 +76,7 @@ def _out(render: Render, outputs: Sequence[RenderOutput]) -> RenderOut:
         outputs=files,
         bundle_url=f"{base}/bundle" if succeeded else None,
         metrics_csv_url=f"{base}/metrics.csv" if succeeded else None,
+        tone3000_credits=tone3000_credits_out(render.snapshot),
     )
 
 

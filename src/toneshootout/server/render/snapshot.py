@@ -84,6 +84,11 @@ def frozen_models(snapshot: Mapping[str, Any]) -> dict[int, FrozenModel]:
     return found
 
 
+def model_file_name(credit: Credit) -> str:
+    """The local file name of a TONE3000 model (what a render's manifest calls it)."""
+    return f"{credit.model_id}.{'nam' if credit.kind == 'capture' else 'wav'}"
+
+
 def tone3000_credits(snapshot: Mapping[str, Any]) -> list[Credit]:
     """Whom to credit for the TONE3000 models a render used, in the order of their ids;
     [] for a snapshot without any (or one that does not read: credits never fail a page)."""
