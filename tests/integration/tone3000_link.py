@@ -73,10 +73,21 @@ async def link(
     *,
     username: str = "shootout-tester",
 ) -> Linked:
-    """Sign `user_id` in with TONE3000 as `username` and store the sealed tokens."""
+    """Sign `user_id` in with TONE3000 (the fake, in-process) as `username`; store the tokens."""
     async with httpx.AsyncClient(transport=fake_transport(fake), base_url=BASE) as client:
-        tokens = await sign_in(client, login_hint=username)
-        me = (await client.get(f"{API}/user", headers=bearer(tokens["access_token"]))).json()
+        return await link_with(client, sessionmaker, user_id, username=username)
+
+
+async def link_with(
+    client: httpx.AsyncClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    user_id: uuid.UUID,
+    *,
+    username: str = "shootout-tester",
+) -> Linked:
+    """The same, against whatever fake `client` reaches (in-process or a running server)."""
+    tokens = await sign_in(client, login_hint=username)
+    me = (await client.get(f"{API}/user", headers=bearer(tokens["access_token"]))).json()
     expires = datetime.now(UTC) + timedelta(seconds=int(tokens["expires_in"]))
     pair = TokenSet(tokens["access_token"], tokens["refresh_token"], expires)
     async with session_scope(sessionmaker) as session:

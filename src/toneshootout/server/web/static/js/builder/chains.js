@@ -132,9 +132,8 @@ export class ChainsEditor {
   }
 
   #tone3000Model(ref, path) {
-    const shown = h("output", { dataset: { path } },
-      `Tone ${ref.tone_id}, model ${ref.model_id} — looked up with your TONE3000 sign-in when you render`);
-    return field("TONE3000 model", shown, { path });
+    const shown = h("output", { dataset: { path } }, `Tone ${ref.tone_id} · model ${ref.model_id}`);
+    return field("TONE3000 model", shown, { path, hint: "Looked up with your TONE3000 sign-in when you render." });
   }
 
   #libraryPick(block, name, path, set) {

@@ -1,0 +1,95 @@
+"""A running fake TONE3000 (`toneshootout tone3000-fake`) and a live server connected to it,
+for browser tests of renders that use TONE3000 models."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from tests.integration.tone3000_link import TOKEN_KEY, Linked, link_with
+from tests.paths import REPO_ROOT
+from toneshootout.server.db.engine import create_engine, create_sessionmaker
+from toneshootout.settings import Settings
+
+START_TIMEOUT_S = 60.0
+
+
+@dataclass
+class FakeTone3000:
+    """The fake as its own process on a free loopback port."""
+
+    base_url: str = ""
+    storage_base: str = ""
+    client_id: str = ""
+    process: subprocess.Popen[str] | None = None
+    lines: list[str] = field(default_factory=list)
+
+    def start(self) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TONESHOOTOUT_")}
+        env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT / "src"), str(REPO_ROOT)])
+        env["PYTHONUNBUFFERED"] = "1"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "toneshootout", "tone3000-fake", "--port", "0"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+            start_new_session=True,
+        )
+        printed: queue.Queue[str] = queue.Queue()
+        stdout = self.process.stdout
+        assert stdout is not None
+
+        def pump() -> None:  # a thread: a silent child cannot hold the test past its timeout
+            for line in stdout:
+                printed.put(line)
+
+        threading.Thread(target=pump, daemon=True).start()
+        while not any(line.startswith("client_id: ") for line in self.lines):
+            self.lines.append(printed.get(timeout=START_TIMEOUT_S).rstrip("\n"))
+        fields = dict(line.split(": ", 1) for line in self.lines if ": " in line)
+        self.base_url = fields["base_url"]
+        self.storage_base = fields["storage_base"]
+        self.client_id = fields["client_id"]
+
+    def server_env(self) -> dict[str, str]:
+        """What a live server needs to use this fake as TONE3000."""
+        return {
+            "TONESHOOTOUT_TONE3000__BASE_URL": self.base_url,
+            "TONESHOOTOUT_TONE3000__CLIENT_ID": self.client_id,
+            "TONESHOOTOUT_TONE3000__TOKEN_KEY": TOKEN_KEY,
+            "TONESHOOTOUT_TONE3000__STORAGE_ORIGINS": f'["{self.storage_base}"]',
+        }
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=15)
+
+
+def link_account(fake: FakeTone3000, data_dir: Path, user_id: uuid.UUID) -> Linked:
+    """Sign the live server's user in with the fake and write the link into its database, as
+    the sign-in flow will (its routes are not part of these tests)."""
+
+    async def run() -> Linked:
+        engine = create_engine(Settings(environment="test", data_dir=data_dir))
+        try:
+            async with httpx.AsyncClient(base_url=fake.base_url) as client:
+                return await link_with(client, create_sessionmaker(engine), user_id)
+        finally:
+            await engine.dispose()
+
+    # Playwright's sync API keeps an event loop running in this thread: use another one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, run()).result()
