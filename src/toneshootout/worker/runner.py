@@ -173,6 +173,13 @@ class RenderRunner:
         except ModelUnavailable as failure:
             await self._unavailable(attempt, failure)
             return None
+        except Exception:  # e.g. a full disk: nothing the user did; retried if allowed
+            log.exception("fetching TONE3000 models crashed", extra={"render_id": str(render_id)})
+            crashed = ModelUnavailable(
+                "internal", "the TONE3000 models could not be fetched", retryable=True
+            )
+            await self._unavailable(attempt, crashed)
+            return None
         if isinstance(fetched, Stop):
             await self._record(attempt, fetched, {})
             return None

@@ -28,19 +28,32 @@ from tests.integration.tone3000_link import (
     link,
     with_tone3000,
 )
-from tests.integration.worker.helpers import Recorder, _store, add_render, add_user, load
+from tests.integration.worker.helpers import (
+    Recorder,
+    _store,
+    add_render,
+    add_user,
+    load,
+    wait_for_state,
+)
+from tests.redis_server import redis_or_skip
+from toneshootout.server.app import create_app
 from toneshootout.server.db.base import utcnow
 from toneshootout.server.db.session import session_scope
 from toneshootout.server.render import job_repository
 from toneshootout.server.render.snapshot import build_snapshot, item_entry
 from toneshootout.server.render.tone3000_models import look_up, model_refs
 from toneshootout.server.shootout.schemas import ShootoutIn
+from toneshootout.server.state import Services
 from toneshootout.server.tone3000.access import Tone3000Access, tone3000_access
 from toneshootout.settings import Settings
 from toneshootout.tone3000_fake import FakeState, create_fake_app, fake_state
+from toneshootout.worker.broker import TaskiqJobQueue, build_broker
 from toneshootout.worker.context import WorkerContext
 from toneshootout.worker.janitor import clean_tone3000_cache
 from toneshootout.worker.runner import RenderRunner
+from toneshootout.worker.runtime import run_worker
+from toneshootout.worker.tasks import register_render_task
 from toneshootout.worker.tone3000_files import cache_root
 
 DOWNLOADS = "GET /api/v1/models/{model_id}/download/{filename}"
@@ -302,6 +315,27 @@ async def test_a_render_cancelled_while_downloading_stops_without_waiting(
     assert _cached(scene.worker, owner) == []  # no half file, no attempt links
 
 
+async def test_an_unexpected_error_while_fetching_is_retried_not_a_crash(
+    scene: Scene, kit: Kit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    owner, _ = await scene.linked_user()
+    render_id = await scene.render(owner, kit)
+
+    async def disk_full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    runner = RenderRunner(scene.worker)
+    monkeypatch.setattr(runner.tone3000, "_download", disk_full)
+
+    await runner.run(render_id)
+
+    render = await load(scene.worker, render_id)
+    assert (render.state, render.attempt, render.reason) == ("queued", 1, None)
+    monkeypatch.undo()
+    await RenderRunner(scene.worker).run(render_id)
+    assert (await load(scene.worker, render_id)).state == "succeeded"
+
+
 async def test_the_cache_is_reused_while_fresh_and_never_shared(scene: Scene, kit: Kit) -> None:
     worker, state = scene.worker, scene.state
     alice, _ = await scene.linked_user()
@@ -347,3 +381,47 @@ async def test_a_worker_without_tone3000_fails_such_renders_saying_so(
     assert (render.state, render.reason) == ("failed", "tone3000_disabled")
     assert render.detail is not None
     assert "not connected to TONE3000" in render.detail
+
+
+async def test_the_embedded_worker_of_the_api_renders_with_tone3000(
+    scene: Scene, kit: Kit, settings: Settings
+) -> None:
+    owner, _ = await scene.linked_user()
+    render_id = await scene.render(owner, kit)
+    app = create_app(settings, tone3000_transport=scene.network)
+    async with app.router.lifespan_context(app):
+        services = app.state.services
+        assert isinstance(services, Services)
+        assert services.queue is not None
+        await services.queue.kick(render_id)
+        render = await wait_for_state(scene.worker, render_id, {"succeeded", "failed"})
+    assert render.state == "succeeded", render.detail
+    assert scene.state.requests[DOWNLOADS] == 2
+
+
+async def test_a_redis_worker_process_renders_with_its_own_tone3000_access(
+    scene: Scene, kit: Kit, settings: Settings
+) -> None:
+    with redis_or_skip() as redis:
+        scaled = settings.model_copy(update={"redis_url": redis.url})
+        scaled = scaled.model_copy(
+            update={"redis": scaled.redis.model_copy(update={"idle_timeout_ms": 180_000})}
+        )
+        owner, _ = await scene.linked_user()
+        render_id = await scene.render(owner, kit)
+        stop = asyncio.Event()
+        worker = asyncio.create_task(
+            run_worker(scaled, stop=stop, tone3000_transport=scene.network)
+        )
+        broker = build_broker(scaled)
+        register_render_task(broker, None)
+        await broker.startup()
+        try:
+            await TaskiqJobQueue(broker).kick(render_id)
+            render = await wait_for_state(scene.worker, render_id, {"succeeded", "failed"}, 90)
+        finally:
+            await broker.shutdown()
+            stop.set()
+            await asyncio.wait_for(worker, timeout=30)
+    assert render.state == "succeeded", render.detail
+    assert scene.state.requests[DOWNLOADS] == 2
