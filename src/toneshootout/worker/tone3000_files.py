@@ -21,6 +21,7 @@ import os
 import shutil
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -104,6 +105,7 @@ class Tone3000Files:
     # Seconds between tries of a download the network failed (within one attempt).
     retry_delays: Sequence[float] = (2.0, 6.0)
     _locks: dict[tuple[uuid.UUID, int], asyncio.Lock] = field(default_factory=dict)
+    _waiting: Counter[tuple[uuid.UUID, int]] = field(default_factory=Counter)
 
     @property
     def root(self) -> Path:
@@ -151,10 +153,17 @@ class Tone3000Files:
         path = self.cached_path(owner_id, model)
         # One download per user and model at a time in this process; the others wait and
         # find it fresh. Across processes the rename settles it: each writes its own file.
-        lock = self._locks.setdefault((owner_id, model.credit.model_id), asyncio.Lock())
-        async with lock:
-            if not self._fresh(path):
-                await self._download(owner_id, model, path)
+        key = (owner_id, model.credit.model_id)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._waiting[key] += 1
+        try:
+            async with lock:
+                if not self._fresh(path):
+                    await self._download(owner_id, model, path)
+        finally:
+            self._waiting[key] -= 1
+            if not self._waiting[key]:  # the last one out: no lock kept per user forever
+                del self._waiting[key], self._locks[key]
         return path
 
     async def _download(self, owner_id: uuid.UUID, model: FrozenModel, path: Path) -> None:

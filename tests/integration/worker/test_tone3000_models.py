@@ -294,6 +294,7 @@ async def test_two_renders_at_once_download_each_model_once(scene: Scene, kit: K
         assert (await load(scene.worker, render_id)).state == "succeeded"
     assert scene.state.requests[DOWNLOADS] == 2
     assert _cached(scene.worker, owner) == ["90002.nam", "90010.wav"]
+    assert not runner.tone3000._locks  # none kept once nobody waits
 
 
 async def test_a_render_cancelled_while_downloading_stops_without_waiting(
