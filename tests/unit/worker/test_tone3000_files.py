@@ -1,5 +1,6 @@
-"""The TONE3000 cache janitor: expired files, abandoned downloads and orphaned attempt links go;
-fresh files, live downloads and running attempts stay."""
+"""TONE3000 model files: which refusals are final and which are worth another try; the cache
+janitor (expired files, abandoned downloads and orphaned attempt links go; fresh files, live
+downloads and running attempts stay)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,49 @@ import os
 import uuid
 from pathlib import Path
 
+import pytest
+
 from toneshootout.settings import Settings
-from toneshootout.worker.tone3000_files import ABANDONED_DOWNLOAD_S, cache_root, sweep_cache
+from toneshootout.tone3000.errors import (
+    BadResponse,
+    OAuthError,
+    RateLimited,
+    SignInRequired,
+    Tone3000Error,
+    ToneDeleted,
+    TonePrivate,
+    Unreachable,
+)
+from toneshootout.worker.tone3000_files import (
+    ABANDONED_DOWNLOAD_S,
+    _unavailable,
+    cache_root,
+    sweep_cache,
+)
 
 NOW = 2_000_000_000.0
+LABEL = "Plexi Lead 100W — Gain 7 - SM57 (by ampwright)"
+
+
+@pytest.mark.parametrize(
+    ("error", "reason", "retryable", "words"),
+    [
+        (SignInRequired("x"), "tone3000_sign_in_required", False, "sign in with TONE3000"),
+        (TonePrivate("x"), "tone3000_private", False, "this tone is private on TONE3000"),
+        (ToneDeleted("x"), "tone3000_deleted", False, "this tone was deleted from TONE3000"),
+        (RateLimited("TONE3000 is busy", 30), "tone3000_rate_limited", True, "busy"),
+        (Unreachable("TONE3000 could not be reached"), "tone3000_unreachable", True, "reached"),
+        (BadResponse("redirected to evil"), "tone3000_bad_response", False, "evil"),
+        (OAuthError("server_error"), "tone3000_bad_response", False, "refused"),
+    ],
+)
+def test_refusals_are_final_except_the_network_and_a_busy_tone3000(
+    error: Tone3000Error, reason: str, retryable: bool, words: str
+) -> None:
+    failure = _unavailable(error, LABEL)
+    assert (failure.reason, failure.retryable) == (reason, retryable)
+    assert failure.detail.startswith(f"{LABEL}: ")
+    assert words in failure.detail
 
 
 def _file(path: Path, age: float) -> Path:
