@@ -54,6 +54,7 @@ from toneshootout.server.shootout.checks import (
     check_di_entries,
     check_duplicates,
     check_refs,
+    check_tone3000_models,
     collect_refs,
     item_facts,
     ordered,
@@ -107,6 +108,7 @@ async def _validated(
     items = {item.id: item for item in found}
     facts = {i.id: item_facts(i.kind, i.name, i.item_metadata or {}) for i in found}
     problems += check_refs(refs, facts) + check_duplicates(raw) + check_di_entries(raw, facts)
+    problems += check_tone3000_models(raw)
     if problems or body is None:
         raise ShootoutInvalid(ordered(problems))
     return body, items

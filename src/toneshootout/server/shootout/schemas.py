@@ -34,6 +34,9 @@ from toneshootout.engine.spec import Settings as RenderSettings
 MAX_DI_TRACKS: Final = 32
 MAX_CHAINS: Final = 32
 MAX_BLOCKS: Final = 16
+# Each TONE3000 model costs two calls when a render is submitted (its tone and the model), all
+# within our per-user budget's burst (`tone3000.calls_per_minute`, ≤ 100): no submission waits.
+MAX_TONE3000_MODELS: Final = 40
 LIBRARY_BLOCK_TYPES: Final[tuple[str, ...]] = ("capture", "ir")
 BLOCK_TYPES: Final[tuple[str, ...]] = LIBRARY_BLOCK_TYPES + EFFECT_TYPES
 

@@ -114,3 +114,28 @@ async def test_save_refuses_a_block_with_both_or_neither_file(
         "chains.1.blocks.0.tone3000.model_id": "Field required",
     }
     assert network.requests == []
+
+
+async def test_save_refuses_more_tone3000_models_than_a_submission_may_look_up(
+    client: httpx.AsyncClient, app: FastAPI, network: NoNetwork
+) -> None:
+    user = await register_and_login(client)
+    lib = await small_library(app, user)
+    body = shootout_body(lib)
+    for c in range(3):
+        blocks = [
+            {"type": "capture", "tone3000": {"tone_id": 4201, "model_id": 1 + c * 14 + b}}
+            for b in range(14)
+        ]
+        body["chains"].append({"name": f"Many {c}", "blocks": blocks})
+
+    response = await client.post(SHOOTOUTS, json=body, headers=user.headers)
+
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"] == [
+        {
+            "path": "chains.4.blocks.12.tone3000",
+            "message": "a shootout may use at most 40 TONE3000 models",
+        }
+    ]
+    assert network.requests == []

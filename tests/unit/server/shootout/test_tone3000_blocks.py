@@ -7,7 +7,12 @@ from typing import Any
 
 import pytest
 
-from toneshootout.server.shootout.checks import ItemFacts, collect_refs, parse_body
+from toneshootout.server.shootout.checks import (
+    ItemFacts,
+    check_tone3000_models,
+    collect_refs,
+    parse_body,
+)
 from toneshootout.server.shootout.estimate import UNKNOWN_SPEED, estimated_render_seconds
 from toneshootout.server.shootout.render_warnings import find_warnings
 from toneshootout.server.shootout.schemas import CaptureBlockIn, IrBlockIn, shootout_schema
@@ -140,3 +145,17 @@ def test_schema_offers_tone3000_beside_the_library_field() -> None:
         }
         assert ref["additionalProperties"] is False
         assert "tone3000" in props[field]["description"]
+
+
+def _many(models: list[int]) -> dict[str, Any]:
+    blocks = [{"type": "capture", "tone3000": {"tone_id": 1, "model_id": m}} for m in models]
+    chains = [{"name": f"c{i}", "blocks": blocks[i : i + 14]} for i in range(0, len(blocks), 14)]
+    return {"title": "t", "di_tracks": [DI], "chains": chains}
+
+
+def test_a_shootout_uses_at_most_forty_tone3000_models() -> None:
+    assert check_tone3000_models(_many([*range(1, 41), 1, 2])) == []  # repeats are free
+    (problem,) = check_tone3000_models(_many(list(range(1, 42))))
+    assert problem.path == "chains.2.blocks.12.tone3000"  # the 41st different model
+    assert problem.message == "a shootout may use at most 40 TONE3000 models"
+    assert check_tone3000_models({"chains": [{"blocks": [{"tone3000": "x"}, 7]}, None]}) == []
