@@ -1,76 +1,122 @@
-"""A fake TONE3000 as its own process (`toneshootout tone3000-fake --port 0`) and a live server
-configured to sign in with it, for browser journeys through "Sign in with TONE3000"."""
+"""A running fake TONE3000 (`toneshootout tone3000-fake`) and a live server connected to it,
+for browser journeys through "Sign in with TONE3000" and renders of TONE3000 models."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import queue
 import signal
 import subprocess
 import sys
 import threading
+import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
+
 from tests.e2e.live import LiveServer
+from tests.integration.tone3000_link import TOKEN_KEY, Linked, link_with
 from tests.paths import REPO_ROOT
+from toneshootout.server.db.engine import create_engine, create_sessionmaker
+from toneshootout.settings import Settings
 
-STARTUP_SECONDS = 60.0
+START_TIMEOUT_S = 60.0
 
 
-@dataclass(frozen=True)
-class RunningFake:
-    base_url: str
-    client_id: str
+@dataclass
+class FakeTone3000:
+    """The fake as its own process on a free loopback port."""
+
+    base_url: str = ""
+    storage_base: str = ""
+    client_id: str = ""
+    process: subprocess.Popen[str] | None = None
+    lines: list[str] = field(default_factory=list)
+
+    def start(self) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TONESHOOTOUT_")}
+        env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT / "src"), str(REPO_ROOT)])
+        env["PYTHONUNBUFFERED"] = "1"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "toneshootout", "tone3000-fake", "--port", "0"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+            start_new_session=True,
+        )
+        printed: queue.Queue[str] = queue.Queue()
+        stdout = self.process.stdout
+        assert stdout is not None
+
+        def pump() -> None:  # a thread: a silent child cannot hold the test past its timeout
+            for line in stdout:
+                printed.put(line)
+
+        threading.Thread(target=pump, daemon=True).start()
+        while not any(line.startswith("client_id: ") for line in self.lines):
+            self.lines.append(printed.get(timeout=START_TIMEOUT_S).rstrip("\n"))
+        fields = dict(line.split(": ", 1) for line in self.lines if ": " in line)
+        self.base_url = fields["base_url"]
+        self.storage_base = fields["storage_base"]
+        self.client_id = fields["client_id"]
+
+    def server_env(self) -> dict[str, str]:
+        """What a live server needs to use this fake as TONE3000."""
+        return {
+            "TONESHOOTOUT_TONE3000__BASE_URL": self.base_url,
+            "TONESHOOTOUT_TONE3000__CLIENT_ID": self.client_id,
+            "TONESHOOTOUT_TONE3000__TOKEN_KEY": TOKEN_KEY,
+            "TONESHOOTOUT_TONE3000__STORAGE_ORIGINS": f'["{self.storage_base}"]',
+        }
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=15)
+
+
+RunningFake = FakeTone3000
 
 
 @contextmanager
-def fake_tone3000() -> Iterator[RunningFake]:
-    """Start the fake on a free loopback port; its printed `base_url:` and `client_id:`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TONESHOOTOUT_")}
-    env |= {"PYTHONPATH": str(REPO_ROOT / "src"), "PYTHONUNBUFFERED": "1"}
-    command = "from toneshootout.cli import main; main()"
-    process = subprocess.Popen(
-        [sys.executable, "-c", command, "tone3000-fake", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-        start_new_session=True,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    assert process.stdout is not None
-    stdout = process.stdout
-
-    def pump() -> None:  # a thread, so a silent child cannot block past the timeout
-        for line in stdout:
-            lines.put(line)
-
-    threading.Thread(target=pump, daemon=True).start()
-    seen: list[str] = []
+def fake_tone3000() -> Iterator[FakeTone3000]:
+    """The fake, started on a free loopback port for the block, stopped after it."""
+    fake = FakeTone3000()
     try:
-        while not any(line.startswith("client_id: ") for line in seen):
-            seen.append(lines.get(timeout=STARTUP_SECONDS).rstrip("\n"))
-        fields = dict(line.split(": ", 1) for line in seen if ": " in line)
-        yield RunningFake(fields["base_url"], fields["client_id"])
+        fake.start()
+        yield fake
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        fake.stop()
 
 
-def server_signing_in_with(fake: RunningFake, data_dir: Path) -> LiveServer:
+def server_signing_in_with(fake: FakeTone3000, data_dir: Path) -> LiveServer:
     """A live server (not started yet) whose TONE3000 is `fake`."""
     server = LiveServer(data_dir=data_dir)
-    server.extra_env = {
-        "TONESHOOTOUT_TONE3000__BASE_URL": fake.base_url,
-        "TONESHOOTOUT_TONE3000__CLIENT_ID": fake.client_id,
+    server.extra_env = fake.server_env() | {
         # A loopback redirect URI: the fake (like TONE3000) allows those without registering.
         "TONESHOOTOUT_TONE3000__REDIRECT_URI": f"{server.url}/api/v1/auth/tone3000/callback",
     }
     return server
+
+
+def link_account(fake: FakeTone3000, data_dir: Path, user_id: uuid.UUID) -> Linked:
+    """Sign the live server's user in with the fake and write the link into its database, as
+    the sign-in flow will (its routes are not part of these tests)."""
+
+    async def run() -> Linked:
+        engine = create_engine(Settings(environment="test", data_dir=data_dir))
+        try:
+            async with httpx.AsyncClient(base_url=fake.base_url) as client:
+                return await link_with(client, create_sessionmaker(engine), user_id)
+        finally:
+            await engine.dispose()
+
+    # Playwright's sync API keeps an event loop running in this thread: use another one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, run()).result()

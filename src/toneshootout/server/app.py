@@ -77,10 +77,11 @@ def create_app(
             hub = build_hub(settings)
             try:
                 async with (
-                    api_jobs(settings, sessionmaker, storage, hub) as queue,
                     tone3000_access(
                         settings.tone3000, sessionmaker, transport=tone3000_transport
                     ) as tone3000,
+                    # After the access, so the embedded worker stops before its client closes.
+                    api_jobs(settings, sessionmaker, storage, hub, tone3000=tone3000) as queue,
                 ):
                     app.state.services = Services(
                         settings=settings,

@@ -73,6 +73,12 @@ class ServiceUnavailable(DomainError):
         self.retry_after_seconds = retry_after_seconds
 
 
+class BadGateway(DomainError):
+    """A service we call answered something we cannot use."""
+
+    code = "bad_gateway"
+
+
 STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
     Unauthorized: 401,
@@ -84,6 +90,7 @@ STATUS: dict[type[DomainError], int] = {
     RateLimited: 429,
     InsufficientStorage: 507,
     ServiceUnavailable: 503,
+    BadGateway: 502,
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import secrets
@@ -91,6 +92,27 @@ class FakeState:
 
     def deny_device(self, user_code: str) -> DeviceGrant:
         return self.oauth.decide_device(user_code, None)
+
+    # -- the catalogue changing under a client (a creator deletes or hides a tone) ---------
+
+    def delete_tone(self, tone_id: int) -> None:
+        """The tone and its models are gone from now on: 404 for all of them."""
+        catalogue = self.catalogue
+        self.catalogue = dataclasses.replace(
+            catalogue,
+            tones=tuple(t for t in catalogue.tones if t.id != tone_id),
+            deleted_tone_ids=catalogue.deleted_tone_ids | {tone_id},
+        )
+
+    def make_private(self, tone_id: int) -> None:
+        """The tone turns private: 403 for everyone but its creator, its models too."""
+        self.catalogue = dataclasses.replace(
+            self.catalogue,
+            tones=tuple(
+                dataclasses.replace(t, is_public=False) if t.id == tone_id else t
+                for t in self.catalogue.tones
+            ),
+        )
 
     # -- files and signed storage URLs ---------------------------------------------------
 

@@ -12,8 +12,10 @@ import asyncio
 import enum
 import time
 import uuid
+from collections.abc import Awaitable
+from contextlib import suppress
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from toneshootout.server.db.engine import READ_ONLY
 from toneshootout.server.db.session import session_scope
@@ -28,6 +30,8 @@ from toneshootout.worker.process import SandboxOutcome, SandboxProcess
 POLL_S: Final = 0.5
 PROGRESS_WRITE_S: Final = 1.0  # at most one progress write per second per job
 PROGRESS_EVENT_S: Final = 0.1  # at most ~10 progress events per second per job
+
+T = TypeVar("T")
 
 
 class Stop(enum.Enum):
@@ -186,3 +190,40 @@ async def supervise(
     await reader
     await sandbox.wait()
     return stop if stop is not None else sandbox.outcome()
+
+
+async def _stop_reason(ctx: WorkerContext, attempt: Attempt, clock: _Clock) -> Stop | None:
+    if attempt.stop_requested is not None:
+        return attempt.stop_requested
+    if time.monotonic() >= clock.deadline:
+        return Stop.TIMEOUT
+    try:
+        beat = await _check_in(ctx, attempt, clock)
+    except Exception:  # e.g. a database restart: keep going; the lease decides
+        log.warning("check-in failed", extra={"render_id": str(attempt.render_id)})
+        return None
+    if not beat.alive:
+        return Stop.FENCED
+    return Stop.CANCELLED if beat.cancel_requested else None
+
+
+async def keep_alive(ctx: WorkerContext, attempt: Attempt, work: Awaitable[T]) -> T | Stop:
+    """Run `work` (what an attempt does before its sandbox starts, e.g. downloads) holding the
+    lease as `supervise` does: heartbeats, and an early stop on cancel, fencing, shutdown or the
+    wall-time limit (then `work` is cancelled). `work`'s own exception propagates."""
+    task = asyncio.ensure_future(work)
+    start = time.monotonic()
+    clock = _Clock(deadline=start + ctx.settings.render.max_render_seconds, next_beat=start)
+    try:
+        while True:
+            await asyncio.wait({task}, timeout=POLL_S)
+            if task.done():
+                return task.result()
+            stop = await _stop_reason(ctx, attempt, clock)
+            if stop is not None:
+                return stop
+    finally:
+        if not task.done():
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task

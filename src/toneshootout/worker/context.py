@@ -1,4 +1,5 @@
-"""What a worker needs to run renders: settings, database, storage, events, queue, clock."""
+"""What a worker needs to run renders: settings, database, storage, events, queue, clock, and
+the process's TONE3000 access (per-user clients for downloading a render's models)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from toneshootout.server.db.base import utcnow
 from toneshootout.server.render.events import RenderEvent
 from toneshootout.server.render.outbox import JobQueue
 from toneshootout.server.storage.base import Storage
+from toneshootout.server.tone3000.access import Tone3000Access
 from toneshootout.settings import Settings
 
 log = logging.getLogger("toneshootout.worker")
@@ -42,6 +44,8 @@ class WorkerContext:
     queue: JobQueue | None = None  # where follow-up kicks go (None: rely on the sweeper)
     worker_id: str = field(default_factory=default_worker_id)
     clock: Callable[[], datetime] = utcnow
+    # None: this process cannot download TONE3000 models (renders that use them fail, saying so).
+    tone3000: Tone3000Access | None = None
 
     async def publish(self, event: RenderEvent) -> None:
         """Best-effort: a lost event is repaired by the DB state a subscriber starts from."""

@@ -6,6 +6,7 @@ rename and that commit, a fenced-out zombie, or a SIGKILLed sandbox (engine stag
 `.a<n>.partial-<pid>`) leaves folders behind. Anything under a render's folder that is not its
 recorded output and not the attempt running now, untouched for longer than a lease, goes.
 `dangling_outputs` is the consistency scan: recorded outputs whose file is missing (must be 0).
+Each pass also empties the per-user TONE3000 caches of what has expired (`tone3000_files`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from toneshootout.server.periodic import periodically
 from toneshootout.server.render.repository import recorded_outputs, render_prefixes
 from toneshootout.server.render.states import RenderState
 from toneshootout.worker.context import WorkerContext, log
+from toneshootout.worker.tone3000_files import sweep_cache
 
 _ATTEMPT = re.compile(r"^\.?a(\d+)(?:\.(?:partial|old)-\d+)?$")
 JANITOR_MIN_INTERVAL_S: Final = 60.0
@@ -92,6 +94,14 @@ async def clean_render_folders(
     return removed
 
 
+async def clean_tone3000_cache(ctx: WorkerContext) -> int:
+    """Remove expired TONE3000 model files and orphaned attempt links (see `tone3000_files`)."""
+    removed = await asyncio.to_thread(sweep_cache, ctx.settings)
+    if removed:
+        log.info("removed %d expired TONE3000 cache file(s)", removed, extra={"event": "t3k_cache"})
+    return removed
+
+
 async def dangling_outputs(ctx: WorkerContext) -> list[tuple[uuid.UUID, str]]:
     """Recorded outputs whose file does not exist (the consistency scan; must be empty)."""
     async with ctx.sessionmaker() as session:
@@ -108,7 +118,8 @@ async def janitor(ctx: WorkerContext, root: Path) -> AsyncIterator[None]:
     """Clean now and periodically while the block runs; stop cleanly after it."""
 
     async def clean() -> int:
-        return await clean_render_folders(ctx, root)
+        removed = await clean_render_folders(ctx, root)
+        return removed + await clean_tone3000_cache(ctx)
 
     interval = max(JANITOR_MIN_INTERVAL_S, float(ctx.settings.render.lease_seconds))
     async with periodically("render-janitor", interval, clean, log=log):

@@ -4,6 +4,12 @@ Each database step is its own short transaction (`session_scope`); the render it
 the sandbox subprocess, supervised by `attempt.supervise`. Permanent input errors fail at once
 (never retried); an internal error is retried while attempts remain; a fenced-out success
 deletes the folder it published, so only the recorded attempt's files survive (REQ-25, 29).
+
+A render that uses TONE3000 models first fetches them here, in the worker process, holding the
+lease (`tone3000_files`); the sandbox gets their paths. A model TONE3000 refuses (private,
+deleted, signed out) or a file that fails validation fails the render with its reason; the
+network failing (after a few spaced tries within the attempt) gives the job back to the queue
+while attempts remain.
 """
 
 from __future__ import annotations
@@ -21,13 +27,14 @@ from toneshootout.server.db.hooks import after_commit
 from toneshootout.server.db.session import session_scope
 from toneshootout.server.render import job_repository
 from toneshootout.server.render.repository import fair_next_queued, render_facts
-from toneshootout.server.render.snapshot import to_engine_spec
+from toneshootout.server.render.snapshot import TONE3000_KEY, frozen_models, to_engine_spec
 from toneshootout.server.render.states import RenderState
-from toneshootout.worker.attempt import Attempt, Stop, supervise
+from toneshootout.worker.attempt import Attempt, Stop, keep_alive, supervise
 from toneshootout.worker.context import WorkerContext, log
 from toneshootout.worker.faults import crash_point, render_hold
 from toneshootout.worker.outputs import read_outputs
 from toneshootout.worker.process import SandboxOutcome
+from toneshootout.worker.tone3000_files import ModelUnavailable, Tone3000Files
 
 PERMANENT_REASONS: Final = frozenset(
     {"invalid_input", "missing_input", "unsupported", "resource_limit"}
@@ -59,6 +66,7 @@ class RenderRunner:
 
     def __init__(self, ctx: WorkerContext) -> None:
         self.ctx = ctx
+        self.tone3000 = Tone3000Files(ctx.settings, ctx.tone3000)
         self.active: dict[uuid.UUID, Attempt] = {}
         self._busy = 0
         self._stopping = False
@@ -124,8 +132,11 @@ class RenderRunner:
         self.active[render_id] = attempt
         try:
             await self.ctx.publish(attempt.event(self.ctx, RenderState.RUNNING))
+            models = await self._tone3000_files(attempt, facts.snapshot)
+            if models is None:
+                return  # the attempt ended while fetching them (and its end is recorded)
             try:
-                job, names = self._describe(attempt, facts.snapshot)
+                job, names = self._describe(attempt, facts.snapshot, models)
             except Refused as refused:
                 await self._fail(attempt, refused.reason, refused.detail)
                 return
@@ -137,15 +148,61 @@ class RenderRunner:
             await self._record(attempt, result, names)
         finally:
             self.active.pop(render_id, None)
+            if TONE3000_KEY in facts.snapshot:
+                await self.tone3000.release(attempt.owner_id, render_id, attempt.attempt)
+
+    async def _tone3000_files(
+        self, attempt: Attempt, snapshot: dict[str, Any]
+    ) -> dict[int, Path] | None:
+        """The attempt's TONE3000 model files by model id ({}: it uses none), fetched holding
+        the lease; None when the attempt ended instead (failed, released or stopped)."""
+        try:
+            models = frozen_models(snapshot)
+        except ValueError as err:
+            await self._fail(attempt, "invalid_input", str(err))
+            return None
+        if not models:
+            return {}
+        attempt.progress = job_repository.Progress(0.0, "download")
+        attempt.progress_dirty = True
+        await self.ctx.publish(attempt.event(self.ctx, RenderState.RUNNING, kind="progress"))
+        owner, render_id = attempt.owner_id, attempt.render_id
+        fetch = self.tone3000.files_for(owner, render_id, attempt.attempt, models)
+        try:
+            fetched = await keep_alive(self.ctx, attempt, fetch)
+        except ModelUnavailable as failure:
+            await self._unavailable(attempt, failure)
+            return None
+        except Exception:  # e.g. a full disk: nothing the user did; retried if allowed
+            log.exception("fetching TONE3000 models crashed", extra={"render_id": str(render_id)})
+            crashed = ModelUnavailable(
+                "internal", "the TONE3000 models could not be fetched", retryable=True
+            )
+            await self._unavailable(attempt, crashed)
+            return None
+        if isinstance(fetched, Stop):
+            await self._record(attempt, fetched, {})
+            return None
+        return fetched
+
+    async def _unavailable(self, attempt: Attempt, failure: ModelUnavailable) -> None:
+        if failure.retryable and attempt.attempt < self.ctx.settings.render.max_attempts:
+            log.warning(
+                "a TONE3000 model could not be fetched; the render goes back to the queue",
+                extra={"render_id": str(attempt.render_id), "reason": failure.reason},
+            )
+            await self._release(attempt)
+            return
+        await self._fail(attempt, failure.reason, failure.detail)
 
     def _folder(self, attempt: Attempt) -> Path:
         prefix = output_prefix(attempt.owner_id, attempt.render_id, attempt.attempt)
         return self.ctx.storage.path(prefix)
 
     def _describe(
-        self, attempt: Attempt, snapshot: dict[str, Any]
+        self, attempt: Attempt, snapshot: dict[str, Any], models: dict[int, Path]
     ) -> tuple[dict[str, Any], dict[str, str]]:
-        """The sandbox's job description, and storage paths → item names for messages."""
+        """The sandbox's job description, and local paths → input names for messages."""
         storage, render = self.ctx.storage, self.ctx.settings.render
         names: dict[str, str] = {}
         try:
@@ -154,7 +211,10 @@ class RenderRunner:
                 if not storage.exists(entry["storage_key"]):
                     raise Refused("missing_input", f"{entry['name']}: the library file is gone")
                 names[str(storage.path(entry["storage_key"]))] = entry["name"]
-            spec = to_engine_spec(snapshot, storage.path)
+            for model_id, frozen in frozen_models(snapshot).items():
+                if model_id in models:
+                    names[str(models[model_id])] = frozen.credit.label
+            spec = to_engine_spec(snapshot, storage.path, models.__getitem__)
         except (InvalidInput, ValueError, KeyError, TypeError, AttributeError) as err:
             raise Refused("invalid_input", _scrub(str(err), names)) from None
         cache = storage.path(f"{attempt.owner_id}/cache")

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from typing import Final
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from taskiq import AsyncBroker, InMemoryBroker
 from taskiq.api import run_receiver_task
@@ -24,6 +25,7 @@ from toneshootout.server.realtime.hub import EventHub, build_hub
 from toneshootout.server.render.outbox import JobQueue
 from toneshootout.server.storage.base import Storage
 from toneshootout.server.storage.local import LocalStorage
+from toneshootout.server.tone3000.access import Tone3000Access, tone3000_access
 from toneshootout.settings import Settings
 from toneshootout.worker.broker import BrokerConfigError, TaskiqJobQueue, build_broker
 from toneshootout.worker.context import WorkerContext, log
@@ -45,11 +47,17 @@ async def api_jobs(
     sessionmaker: async_sessionmaker[AsyncSession],
     storage: Storage,
     hub: EventHub,
+    *,
+    tone3000: Tone3000Access | None = None,
 ) -> AsyncIterator[JobQueue]:
-    """The API's job queue while the block runs (plus the embedded worker when no Redis)."""
+    """The API's job queue while the block runs (plus the embedded worker when no Redis).
+
+    `tone3000`: the API process's own access, shared with the embedded worker, so one process
+    has one set of refresh locks per user (TONE3000's refresh tokens rotate).
+    """
     broker = build_broker(settings)
     queue = TaskiqJobQueue(broker)
-    ctx = WorkerContext(settings, sessionmaker, storage, events=hub, queue=queue)
+    ctx = WorkerContext(settings, sessionmaker, storage, events=hub, queue=queue, tone3000=tone3000)
     runner = RenderRunner(ctx) if isinstance(broker, InMemoryBroker) else None
     register_render_task(broker, runner)
     # Started lazily by the first render: API processes that never render pay nothing.
@@ -78,8 +86,16 @@ def with_concurrency(settings: Settings, concurrency: int | None) -> Settings:
     return settings.model_copy(update={"render": render})
 
 
-async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
-    """Receive and render until SIGTERM/SIGINT (or `stop`), then shut down gracefully."""
+async def run_worker(
+    settings: Settings,
+    *,
+    stop: asyncio.Event | None = None,
+    tone3000_transport: httpx.AsyncBaseTransport | None = None,
+) -> None:
+    """Receive and render until SIGTERM/SIGINT (or `stop`), then shut down gracefully.
+
+    `tone3000_transport` routes TONE3000 downloads in-process (tests mount the fake there).
+    """
     if settings.redis_in_force is None:
         raise BrokerConfigError(
             "a separate worker needs TONESHOOTOUT_REDIS_URL (embedded mode renders in the API)"
@@ -95,14 +111,23 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
     try:
         await check_schema_current(engine)
         storage = LocalStorage(settings.storage_dir)
-        ctx = WorkerContext(
-            settings, create_sessionmaker(engine), storage, events=hub, queue=TaskiqJobQueue(broker)
-        )
-        runner = RenderRunner(ctx)
-        register_render_task(broker, runner)
-        FORK_SERVER.configure(enabled=settings.render.sandbox_fork_server)
-        await broker.startup()
-        await _serve(ctx, runner, broker, stop, watchdog)
+        sessionmaker = create_sessionmaker(engine)
+        async with tone3000_access(
+            settings.tone3000, sessionmaker, transport=tone3000_transport
+        ) as tone3000:
+            ctx = WorkerContext(
+                settings,
+                sessionmaker,
+                storage,
+                events=hub,
+                queue=TaskiqJobQueue(broker),
+                tone3000=tone3000,
+            )
+            runner = RenderRunner(ctx)
+            register_render_task(broker, runner)
+            FORK_SERVER.configure(enabled=settings.render.sandbox_fork_server)
+            await broker.startup()
+            await _serve(ctx, runner, broker, stop, watchdog)
     finally:
         FORK_SERVER.close()
         for signum in (signal.SIGTERM, signal.SIGINT):

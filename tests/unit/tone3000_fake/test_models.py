@@ -207,3 +207,22 @@ async def test_origins_are_configurable(client: httpx.AsyncClient, headers: dict
     assert model["model_url"].startswith("https://www.t3k.test/api/v1/models/90002/download/")
     redirect = await client.get(model["model_url"], headers=headers)
     assert redirect.headers["location"].startswith("https://api.t3k.test/storage/v1/object/sign/")
+
+
+async def test_a_tone_deleted_or_hidden_meanwhile_refuses_itself_and_its_models(
+    client: httpx.AsyncClient, headers: dict[str, str], state: FakeState
+) -> None:
+    for path in ("/tones/4201", "/models/90001", "/models/90001/download", "/tones/4203"):
+        assert (await client.get(f"{API}{path}", headers=headers)).status_code == 200, path
+
+    state.delete_tone(4201)
+    state.make_private(4203)
+
+    for path in ("/tones/4201", "/models/90001", "/models/90002/download"):
+        response = await client.get(f"{API}{path}", headers=headers)
+        assert response.status_code == 404, path
+    for path in ("/tones/4203", "/models/90010", "/models/90010/download"):
+        response = await client.get(f"{API}{path}", headers=headers)
+        assert response.status_code == 403, path
+    assert (await client.get(f"{API}/tones/4202", headers=headers)).status_code == 200
+    assert 4201 in state.catalogue.deleted_tone_ids

@@ -17,6 +17,9 @@ from typing import IO, Final
 
 import anyio
 
+from toneshootout.tone3000.attribution import Credit as Tone3000Credit
+from toneshootout.tone3000.attribution import attribution_text as tone3000_attribution
+
 CHUNK_BYTES: Final = 256 * 1024
 # Audio and PNG are already dense: storing them costs no CPU and loses nothing.
 _COMPRESSED_SUFFIXES: Final = frozenset({".json", ".csv", ".svg", ".txt"})
@@ -112,8 +115,15 @@ class Credit:
     details: Sequence[tuple[str, str]]  # (label, value), only those present
 
 
-def attribution_text(title: str, number: int, credits: Sequence[Credit]) -> str:
-    """ATTRIBUTION.txt: every capture and IR the render used, and who made it where known."""
+def attribution_text(
+    title: str,
+    number: int,
+    credits: Sequence[Credit],
+    tone3000: Sequence[Tone3000Credit] = (),
+) -> str:
+    """ATTRIBUTION.txt: every capture and IR the render used, and who made it where known;
+    those from TONE3000 in a section of their own (creator, licence, tone page, "Powered by
+    TONE3000"), for the files themselves are never in the bundle."""
     lines = [
         f"{title} (render {number})",
         "",
@@ -129,4 +139,7 @@ def attribution_text(title: str, number: int, credits: Sequence[Credit]) -> str:
             lines.append(f"* {credit.name}")
             lines += [f"    {label}: {value}" for label, value in credit.details]
             lines.append(f"    SHA-256: {credit.sha256}")
+    if tone3000:
+        heading = "From TONE3000"
+        lines += ["", heading, "-" * len(heading), tone3000_attribution(tone3000).rstrip()]
     return "\n".join(lines) + "\n"

@@ -23,6 +23,7 @@ from toneshootout.server.render import repository
 from toneshootout.server.render.bundle import BundleEntry, Credit, attribution_text
 from toneshootout.server.render.errors import RenderFileNotFound, RenderNotSucceeded
 from toneshootout.server.render.files import bundle_name
+from toneshootout.server.render.snapshot import tone3000_credits
 from toneshootout.server.render.states import RenderState
 from toneshootout.server.storage.base import Storage
 
@@ -129,6 +130,9 @@ async def bundle_entries(
         data = (table.text or "").encode()
         entries.append(BundleEntry(f"{folder}/{METRICS_CSV}", len(data), data=data))
     credits = await render_credits(session, render)
-    text = attribution_text(render.title, render.number, credits).encode()
+    # TONE3000's files are never in a bundle (their licences forbid passing them on): only
+    # the outputs above, and whom to credit for them.
+    tone3000 = tone3000_credits(render.snapshot)
+    text = attribution_text(render.title, render.number, credits, tone3000).encode()
     entries.append(BundleEntry(f"{folder}/{ATTRIBUTION}", len(text), data=text))
     return folder, entries

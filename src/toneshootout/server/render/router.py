@@ -20,7 +20,8 @@ from toneshootout.server.library.downloads import (
 )
 from toneshootout.server.render import results, service
 from toneshootout.server.render.bundle import stream_zip
-from toneshootout.server.render.deps import OwnedRender
+from toneshootout.server.render.credits import tone3000_credits_out
+from toneshootout.server.render.deps import OwnedRender, Tone3000Lookups
 from toneshootout.server.render.files import download_name
 from toneshootout.server.render.schemas import (
     RenderCurrent,
@@ -75,6 +76,7 @@ def _out(render: Render, outputs: Sequence[RenderOutput]) -> RenderOut:
         outputs=files,
         bundle_url=f"{base}/bundle" if succeeded else None,
         metrics_csv_url=f"{base}/metrics.csv" if succeeded else None,
+        tone3000_credits=tone3000_credits_out(render.snapshot),
     )
 
 
@@ -83,13 +85,24 @@ def _out(render: Render, outputs: Sequence[RenderOutput]) -> RenderOut:
     status_code=status.HTTP_202_ACCEPTED,
     responses={
         404: {"description": "No such shootout among yours"},
-        422: {"description": "The shootout no longer validates, or the key was reused"},
-        429: {"description": "Too many of your renders are queued or running"},
+        409: {
+            "description": "A TONE3000 model it uses cannot be had: sign in with TONE3000 "
+            "(tone3000_sign_in_required), the tone is private (tone3000_private) or deleted "
+            "(tone3000_deleted), or this server has no TONE3000 connection"
+        },
+        422: {
+            "description": "The shootout no longer validates, the key was reused, or a block "
+            "names a TONE3000 model of another tone or kind"
+        },
+        429: {"description": "Too many of your renders are queued or running, or TONE3000 is busy"},
+        502: {"description": "TONE3000 answered something unusable"},
+        503: {"description": "TONE3000 could not be reached; try again later"},
     },
 )
 async def submit_render(
     *,
     shootout: OwnedShootout,
+    tone3000: Tone3000Lookups,
     session: SessionDep,
     services: ServicesDep,
     response: Response,
@@ -105,6 +118,7 @@ async def submit_render(
         settings=services.settings.render,
         queue=services.queue,
         events=services.hub,
+        tone3000=tone3000,
     )
     render = submitted.render
     response.headers["Location"] = f"{RENDERS_URL}/{render.id}"

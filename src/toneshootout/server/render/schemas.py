@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from toneshootout.server.render.states import RenderState
 
@@ -64,12 +64,32 @@ class RenderSummary(BaseModel):
     updated_at: datetime
 
 
+class Tone3000CreditOut(BaseModel):
+    """A TONE3000 capture or IR a render used: who made it, under which licence, and its tone's
+    page on TONE3000 (never the file: TONE3000's licences forbid passing it on)."""
+
+    kind: str = Field(description="capture or ir")
+    tone_id: int
+    model_id: int
+    tone_title: str
+    model_name: str
+    creator: str
+    creator_url: str | None = Field(description="The creator's page on TONE3000")
+    licence: str | None = Field(description="TONE3000's licence code, e.g. cc-by or t3k")
+    licence_name: str = Field(description="The licence in words")
+    tone_url: str | None = Field(description="The tone's page on TONE3000, as TONE3000 gave it")
+
+
 class RenderOut(RenderSummary):
     """A render with its results (empty until it has succeeded) and where to fetch them."""
 
     outputs: list[RenderOutputOut]
     bundle_url: str | None
     metrics_csv_url: str | None
+    tone3000_credits: list[Tone3000CreditOut] = Field(
+        description="Every TONE3000 model the render uses, to credit wherever it is shown "
+        '(with "Powered by TONE3000" linking https://www.tone3000.com)'
+    )
 
 
 class RenderPage(BaseModel):

@@ -3,6 +3,8 @@
 A submission commits a `queued` job row and kicks its ID only after commit (the outbox), so an
 accepted render can never be lost between the answer and the queue (REQ-24). Results are the
 files recorded in `render_outputs` when the attempt succeeded; nothing else is ever served.
+The TONE3000 models a shootout names are looked up before that transaction (`look_up_tone3000`,
+network only) and frozen into the snapshot with the rest.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from toneshootout.server.render.errors import (
     IdempotencyKeyReused,
     RenderFinished,
     RenderNotFound,
+    Tone3000LookupMissing,
+    Tone3000NotConfigured,
     TooManyRenders,
 )
 from toneshootout.server.render.events import RenderEvent
@@ -38,12 +42,19 @@ from toneshootout.server.render.outbox import (
     enqueue_after_commit,
     publish_after_commit,
 )
-from toneshootout.server.render.snapshot import build_snapshot, item_entry, snapshot_sha256
+from toneshootout.server.render.snapshot import (
+    FrozenModel,
+    build_snapshot,
+    item_entry,
+    snapshot_sha256,
+)
 from toneshootout.server.render.states import TERMINAL_STATES, RenderState
+from toneshootout.server.render.tone3000_models import ModelRef, look_up, model_refs
 from toneshootout.server.shootout.checks import (
     check_di_entries,
     check_duplicates,
     check_refs,
+    check_tone3000_models,
     collect_refs,
     item_facts,
     ordered,
@@ -53,6 +64,7 @@ from toneshootout.server.shootout.errors import ShootoutInvalid
 from toneshootout.server.shootout.schemas import ShootoutIn
 from toneshootout.server.storage.base import Storage
 from toneshootout.server.storage.hooks import delete_prefix_after_commit
+from toneshootout.server.tone3000.access import Tone3000Access
 from toneshootout.settings import RenderSettings
 
 _IDEMPOTENCY_KEY: Final = re.compile(r"[\x20-\x7e]{1,255}")
@@ -96,9 +108,42 @@ async def _validated(
     items = {item.id: item for item in found}
     facts = {i.id: item_facts(i.kind, i.name, i.item_metadata or {}) for i in found}
     problems += check_refs(refs, facts) + check_duplicates(raw) + check_di_entries(raw, facts)
+    problems += check_tone3000_models(raw)
     if problems or body is None:
         raise ShootoutInvalid(ordered(problems))
     return body, items
+
+
+def tone3000_refs(shootout: Shootout) -> list[ModelRef]:
+    """The TONE3000 models the saved shootout's blocks name ([] if it no longer parses: the
+    submission then fails on its problems, before anyone asks TONE3000)."""
+    body, _ = parse_body({**shootout.body, "title": shootout.title})
+    return [] if body is None else model_refs(body)
+
+
+async def replay_exists(session: AsyncSession, owner_id: uuid.UUID, key: str | None) -> bool:
+    """Whether an earlier submission holds this Idempotency-Key (it is answered again)."""
+    checked = check_idempotency_key(key)
+    return (
+        checked is not None
+        and await repository.by_idempotency_key(session, owner_id, checked) is not None
+    )
+
+
+async def look_up_tone3000(
+    access: Tone3000Access | None, *, owner_id: uuid.UUID, refs: list[ModelRef]
+) -> dict[int, FrozenModel]:
+    """Look the models up as the owner (no database work: call it outside a transaction)."""
+    if access is None or not access.settings.enabled:
+        raise Tone3000NotConfigured()
+    return await look_up(access.api_for(owner_id), refs)
+
+
+def _frozen_for(body: ShootoutIn, tone3000: Mapping[int, FrozenModel]) -> dict[int, FrozenModel]:
+    used = {ref.model_id for ref in model_refs(body)}
+    if not used <= tone3000.keys():
+        raise Tone3000LookupMissing()
+    return {model_id: tone3000[model_id] for model_id in used}
 
 
 async def _replay(
@@ -111,9 +156,15 @@ async def _replay(
 
 
 async def _new_render(
-    session: AsyncSession, shootout: Shootout, *, settings: RenderSettings, now: datetime
+    session: AsyncSession,
+    shootout: Shootout,
+    *,
+    settings: RenderSettings,
+    tone3000: Mapping[int, FrozenModel],
+    now: datetime,
 ) -> Render:
     body, items = await _validated(session, shootout)
+    frozen = _frozen_for(body, tone3000)
     active = await repository.active_count(session, shootout.owner_id)
     if active >= settings.per_user_active:
         raise TooManyRenders(active, settings.per_user_active)
@@ -123,7 +174,7 @@ async def _new_render(
         )
         for item in items.values()
     }
-    snapshot = build_snapshot(body, entries)
+    snapshot = build_snapshot(body, entries, frozen)
     return Render(
         id=uuid.uuid4(),
         owner_id=shootout.owner_id,
@@ -152,8 +203,12 @@ async def submit_render(
     settings: RenderSettings,
     queue: JobQueue | None,
     events: EventSink,
+    tone3000: Mapping[int, FrozenModel] | None = None,
 ) -> Submitted:
-    """Queue a render of the shootout as saved now; kicked to the workers after commit."""
+    """Queue a render of the shootout as saved now; kicked to the workers after commit.
+
+    `tone3000`: the models its blocks name, from `look_up_tone3000` (none: it names none).
+    """
     key = check_idempotency_key(idempotency_key)
     fingerprint = request_sha256(shootout.id, options)
     # One owner's submissions run one at a time: the cap, the version number and the key
@@ -161,7 +216,9 @@ async def submit_render(
     await repository.lock_owner(session, shootout.owner_id)
     if key is not None and (earlier := await _replay(session, shootout.owner_id, key, fingerprint)):
         return Submitted(earlier, replayed=True)
-    render = await _new_render(session, shootout, settings=settings, now=utcnow())
+    render = await _new_render(
+        session, shootout, settings=settings, tone3000=tone3000 or {}, now=utcnow()
+    )
     if key is not None:
         render.idempotency_key, render.request_sha256 = key, fingerprint
     if not await repository.insert(session, render):

@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from toneshootout.server.render.schemas import Tone3000CreditOut
+
 Visibility = Literal["unlisted", "public"]
 ShareState = Literal["active", "expired", "revoked"]
 
@@ -69,10 +71,13 @@ class ShareList(BaseModel):
 
 
 class SharedBlock(BaseModel):
-    """One block of a chain: what it is, and for a capture what is known of its gear."""
+    """One block of a chain: what it is, and for a capture what is known of its gear.
+
+    A TONE3000 capture or IR (`source`) is named by TONE3000's metadata, never its file's."""
 
     type: str
     name: str | None = None
+    source: Literal["tone3000"] | None = None
     architecture: str | None = None
     gear_make: str | None = None
     gear_model: str | None = None
@@ -130,6 +135,7 @@ class SharedRender(BaseModel):
     metrics: dict[str, list[dict[str, Any]]]
     outputs: list[SharedOutput]
     attribution: list[SharedCredit]
+    tone3000_credits: list[Tone3000CreditOut]
     embed_url: str
     page_url: str
 

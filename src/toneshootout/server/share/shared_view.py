@@ -4,7 +4,8 @@ The same facts the owner's render page reads from `manifest.json` (the page's `v
 minus everything private: the manifest's `file` and `sha256` keys (storage names and hashes of
 the owner's inputs), storage paths, ids and the owner. Warnings name inputs by their file, so
 those names are replaced by the library names the chains show. Only chain renders, montages
-and plots are listed, each at a share-scoped URL.
+and plots are listed, each at a share-scoped URL. TONE3000 models are named and credited from
+what TONE3000 said of them at submit (creator, licence, tone page), never linked as files.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from urllib.parse import quote
 
 from toneshootout.server.db.models.render import RenderOutput
 from toneshootout.server.render.bundle import Credit
-from toneshootout.server.render.snapshot import unique_names
+from toneshootout.server.render.credits import tone3000_credits_out
+from toneshootout.server.render.snapshot import model_file_name, tone3000_credits, unique_names
 from toneshootout.server.share.schemas import (
     SharedAlignment,
     SharedBlock,
@@ -71,25 +73,41 @@ def _dicts(value: Any) -> list[dict[str, Any]]:
 def input_names(snapshot: Mapping[str, Any]) -> dict[str, str]:
     """The library name of every input, by its stored file name (what the manifest's `file` is)."""
     items: Mapping[str, Mapping[str, str]] = snapshot.get("items", {})
-    return {
+    names = {
         PurePosixPath(entry["storage_key"]).name: entry["name"]
         for entry in items.values()
         if isinstance(entry.get("storage_key"), str) and isinstance(entry.get("name"), str)
     }
+    # The worker names a TONE3000 model's file after the model (`model_file_name`).
+    return names | {model_file_name(c): c.label for c in tone3000_credits(snapshot)}
 
 
-def _block_names(snapshot: Mapping[str, Any]) -> list[list[str | None]]:
-    """Per chain, per block, the library name of the block's item (None for effects)."""
+@dataclass(frozen=True)
+class _BlockName:
+    name: str | None
+    source: str | None = None  # "tone3000": named from TONE3000, its file's facts unused
+
+
+def _block_name(
+    block: Mapping[str, Any], items: Mapping[str, Any], labels: Mapping[int, str]
+) -> _BlockName:
+    ref = block.get("tone3000")
+    if isinstance(ref, Mapping):
+        model_id = ref.get("model_id")
+        return _BlockName(labels.get(model_id) if isinstance(model_id, int) else None, "tone3000")
+    item_id = block.get("capture_id") or block.get("ir_id")
+    return _BlockName(_str(items.get(str(item_id), {}).get("name")) if item_id else None)
+
+
+def _block_names(snapshot: Mapping[str, Any]) -> list[list[_BlockName]]:
+    """Per chain, per block, the name of the block's item (None for effects)."""
     items: Mapping[str, Mapping[str, str]] = snapshot.get("items", {})
+    labels = {credit.model_id: credit.label for credit in tone3000_credits(snapshot)}
     chains = snapshot.get("shootout", {}).get("chains", [])
-    names: list[list[str | None]] = []
-    for chain in _dicts(chains):
-        row: list[str | None] = []
-        for block in _dicts(chain.get("blocks")):
-            item_id = block.get("capture_id") or block.get("ir_id")
-            row.append(_str(items.get(str(item_id), {}).get("name")) if item_id else None)
-        names.append(row)
-    return names
+    return [
+        [_block_name(block, items, labels) for block in _dicts(chain.get("blocks"))]
+        for chain in _dicts(chains)
+    ]
 
 
 def _files(value: Any) -> Iterable[str]:
@@ -121,13 +139,17 @@ def scrub_warnings(
     return scrubbed
 
 
-def _block(entry: Mapping[str, Any], name: str | None, facts: Mapping[str, Any]) -> SharedBlock:
+def _block(entry: Mapping[str, Any], named: _BlockName, facts: Mapping[str, Any]) -> SharedBlock:
     kind = str(entry.get("type", "block"))
+    if named.source == "tone3000":
+        # A TONE3000 file's own metadata is the trainer's placeholders ("tz-make"): unused.
+        architecture = _str(entry.get("architecture")) if kind == "capture" else None
+        return SharedBlock(type=kind, name=named.name, source="tone3000", architecture=architecture)
     if kind != "capture":
-        return SharedBlock(type=kind, name=name)
+        return SharedBlock(type=kind, name=named.name)
     return SharedBlock(
         type=kind,
-        name=name or _str(entry.get("name")),
+        name=named.name or _str(entry.get("name")),
         architecture=_str(entry.get("architecture")),
         **{fact: _str(facts.get(fact)) for fact in _CAPTURE_FACTS},
     )
@@ -144,7 +166,7 @@ def chains(manifest: Mapping[str, Any], snapshot: Mapping[str, Any]) -> list[Sha
         blocks = [
             _block(
                 entry,
-                chain_names[j] if j < len(chain_names) else None,
+                chain_names[j] if j < len(chain_names) else _BlockName(None),
                 facts.get(entry.get("sha256"), {}),
             )
             for j, entry in enumerate(_dicts(chain.get("blocks")))
@@ -232,6 +254,7 @@ def shared_render(
         metrics=_metrics(metrics),
         outputs=_outputs(facts.token, outputs),
         attribution=[_credit(c) for c in credits],
+        tone3000_credits=tone3000_credits_out(snapshot),
         embed_url=embed_url(facts.token),
         page_url=page_url(facts.token),
     )

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from toneshootout.server.shootout.errors import Problem
-from toneshootout.server.shootout.schemas import BLOCK_TYPES, ShootoutIn
+from toneshootout.server.shootout.schemas import BLOCK_TYPES, MAX_TONE3000_MODELS, ShootoutIn
 
 KIND_LABELS: Final = {"di_track": "DI track", "capture": "capture", "ir": "IR"}
 _WITH_ARTICLE: Final = {"di_track": "a DI track", "capture": "a capture", "ir": "an IR"}
@@ -195,6 +195,23 @@ def check_duplicates(raw: Mapping[str, Any]) -> list[Problem]:
         else:
             seen_names[key] = c
     return problems
+
+
+def check_tone3000_models(raw: Mapping[str, Any]) -> list[Problem]:
+    """At most MAX_TONE3000_MODELS different TONE3000 models (each is looked up on submit)."""
+    seen: set[Any] = set()
+    for c, chain in enumerate(_list(raw.get("chains"))):
+        blocks = chain.get("blocks") if isinstance(chain, Mapping) else None
+        for b, block in enumerate(_list(blocks)):
+            ref = block.get("tone3000") if isinstance(block, Mapping) else None
+            model_id = ref.get("model_id") if isinstance(ref, Mapping) else None
+            if not isinstance(model_id, int) or isinstance(model_id, bool) or model_id in seen:
+                continue
+            seen.add(model_id)
+            if len(seen) > MAX_TONE3000_MODELS:
+                message = f"a shootout may use at most {MAX_TONE3000_MODELS} TONE3000 models"
+                return [Problem(f"chains.{c}.blocks.{b}.tone3000", message)]
+    return []
 
 
 def _di_entry_problems(entry: Mapping[str, Any], facts: ItemFacts, path: str) -> list[Problem]:

@@ -29,7 +29,7 @@ LINEAR_SPEED: Final = 200.0
 # containers) go through the numpy reference path; the kernel table's reference column has a
 # standard A1 at 4.4× on one thread, so 4× stands for "much slower".
 REFERENCE_SPEED: Final = 4.0
-# A capture whose facts are unknown (deleted since) is counted as a standard A1.
+# A capture whose facts are unknown (deleted since, or on TONE3000) is counted as a standard A1.
 UNKNOWN_SPEED: Final = A1_SPEED["standard"]
 MEASURED_RATE: Final = 48_000
 
@@ -79,7 +79,7 @@ def estimated_render_seconds(body: ShootoutIn, items: Mapping[uuid.UUID, ItemFac
     # Seconds of work per second of DI through each chain: its captures, then the rest.
     per_audio_s = [
         sum(
-            1.0 / capture_speed(items.get(block.capture_id))
+            1.0 / capture_speed(items.get(block.capture_id) if block.capture_id else None)
             for block in chain.blocks
             if isinstance(block, CaptureBlockIn)
         )

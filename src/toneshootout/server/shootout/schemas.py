@@ -2,7 +2,8 @@
 
 Blocks reuse the engine's effect models and render settings, so what the builder accepts is
 exactly what the engine can render; captures and IRs are named by library item id instead of
-by path.
+by path, or by a TONE3000 tone and model (fetched with the user's TONE3000 sign-in only when a
+render is submitted, and downloaded by the worker).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictInt,
     StringConstraints,
     ValidationInfo,
     field_validator,
@@ -32,6 +34,9 @@ from toneshootout.engine.spec import Settings as RenderSettings
 MAX_DI_TRACKS: Final = 32
 MAX_CHAINS: Final = 32
 MAX_BLOCKS: Final = 16
+# Each TONE3000 model costs two calls when a render is submitted (its tone and the model), all
+# within our per-user budget's burst (`tone3000.calls_per_minute`, ≤ 100): no submission waits.
+MAX_TONE3000_MODELS: Final = 40
 LIBRARY_BLOCK_TYPES: Final[tuple[str, ...]] = ("capture", "ir")
 BLOCK_TYPES: Final[tuple[str, ...]] = LIBRARY_BLOCK_TYPES + EFFECT_TYPES
 
@@ -44,12 +49,62 @@ class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
+class Tone3000Ref(_Input):
+    """A model on TONE3000: the tone (what its page shows) and one of its models (the file)."""
+
+    model_config = ConfigDict(title="TONE3000 model")
+    tone_id: StrictInt = Field(gt=0, title="Tone", description="The tone's id on TONE3000")
+    model_id: StrictInt = Field(
+        gt=0, title="Model", description="The id of one of the tone's models on TONE3000"
+    )
+
+
+def _one_source(library_id: Any, info: ValidationInfo, field: str) -> Any:
+    """A block names its file one way: a library item (`field`) or a TONE3000 model.
+
+    Run on the library id, which comes after `tone3000`, so the problem is reported at the
+    field a builder shows (`…capture_id`); a malformed `tone3000` is reported on its own.
+    """
+    if "tone3000" not in info.data:
+        return library_id  # `tone3000` itself was invalid: that is the problem to report
+    from_tone3000 = info.data["tone3000"] is not None
+    if library_id is None and not from_tone3000:
+        raise PydanticCustomError(
+            "block_source_missing",
+            f"give {field} (from your library) or tone3000 (a model on TONE3000)",
+        )
+    if library_id is not None and from_tone3000:
+        raise PydanticCustomError(
+            "block_source_twice", f"give {field} or tone3000, not both: a block uses one file"
+        )
+    return library_id
+
+
+def _tone3000_field(what: str) -> Any:
+    return Field(
+        None,
+        title="TONE3000 model",
+        description=f"Instead of a library item: {what} on TONE3000, looked up with your "
+        "TONE3000 sign-in when you render",
+        exclude_if=lambda value: value is None,
+    )
+
+
 class CaptureBlockIn(_Input):
-    """A NAM capture from the user's library; `slim` picks a size of a slimmable model."""
+    """A NAM capture from the user's library or from TONE3000; `slim` picks a size of a
+    slimmable model."""
 
     model_config = ConfigDict(title="Capture")
     type: Literal["capture"]
-    capture_id: uuid.UUID = Field(title="Capture", description="A capture from your library")
+    # Before `capture_id`: its validator checks that exactly one of the two is given.
+    tone3000: Tone3000Ref | None = _tone3000_field("a NAM capture")
+    capture_id: uuid.UUID | None = Field(
+        None,
+        validate_default=True,
+        title="Capture",
+        description="A capture from your library (or give tone3000 instead)",
+        exclude_if=lambda value: value is None,
+    )
     slim: float | None = Field(
         None,
         ge=0.0,
@@ -58,13 +113,26 @@ class CaptureBlockIn(_Input):
         description="Size of a slimmable capture, 0 (smallest) to 1 (full); unset: full",
     )
 
+    @field_validator("capture_id")
+    @classmethod
+    def _one_source(cls, value: uuid.UUID | None, info: ValidationInfo) -> uuid.UUID | None:
+        checked: uuid.UUID | None = _one_source(value, info, "capture_id")
+        return checked
+
 
 class IrBlockIn(_Input):
-    """A cabinet or room IR from the user's library."""
+    """A cabinet or room IR from the user's library or from TONE3000."""
 
     model_config = ConfigDict(title="Cabinet IR")
     type: Literal["ir"]
-    ir_id: uuid.UUID = Field(title="IR", description="An impulse response from your library")
+    tone3000: Tone3000Ref | None = _tone3000_field("an IR")
+    ir_id: uuid.UUID | None = Field(
+        None,
+        validate_default=True,
+        title="IR",
+        description="An impulse response from your library (or give tone3000 instead)",
+        exclude_if=lambda value: value is None,
+    )
     channel: ChannelPolicy = Field(
         "mid",
         title="Channel",
@@ -73,6 +141,12 @@ class IrBlockIn(_Input):
     force: bool = Field(
         False, title="Force", description="Keep this IR even after an amp+cab capture"
     )
+
+    @field_validator("ir_id")
+    @classmethod
+    def _one_source(cls, value: uuid.UUID | None, info: ValidationInfo) -> uuid.UUID | None:
+        checked: uuid.UUID | None = _one_source(value, info, "ir_id")
+        return checked
 
 
 Block = Annotated[CaptureBlockIn | IrBlockIn | EffectBlock, Field(discriminator="type")]

@@ -22,6 +22,7 @@ from toneshootout.server.shootout.checks import (
     check_di_entries,
     check_duplicates,
     check_refs,
+    check_tone3000_models,
     collect_refs,
     item_facts,
     merge_patch,
@@ -75,6 +76,7 @@ async def _validate(
     refs = collect_refs(raw)
     facts = await _library_facts(session, owner_id, {ref.item_id for ref in refs})
     problems += check_refs(refs, facts) + check_duplicates(raw) + check_di_entries(raw, facts)
+    problems += check_tone3000_models(raw)
     if problems or body is None:
         raise ShootoutInvalid(ordered(problems))
     return body, facts

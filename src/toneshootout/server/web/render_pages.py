@@ -39,6 +39,7 @@ STATE_WORDS: Final[dict[str, str]] = {
 # A running render before any DI × chain is rendered: the worker's claim, the engine's first steps.
 EARLY_STEP_WORDS: Final = {
     "starting": "Starting the render.",
+    "download": "Fetching the TONE3000 models.",
     "load": "Loading the inputs.",
     "align": "Measuring each chain's latency and polarity.",
 }
@@ -53,6 +54,16 @@ REASON_WORDS: Final = {
     "max_attempts": "It failed on every attempt it was allowed.",
     "internal": "Something went wrong on our side.",
     "cancelled": "It was cancelled.",
+    # A TONE3000 model the worker could not fetch (worker/tone3000_files.py); the detail names it.
+    "tone3000_deleted": "A TONE3000 model it uses was deleted from TONE3000.",
+    "tone3000_private": "A TONE3000 model it uses is private now.",
+    "tone3000_sign_in_required": "Your TONE3000 sign-in has expired: sign in with TONE3000 and "
+    "render again.",
+    "tone3000_unreachable": "TONE3000 could not be reached: try again later.",
+    "tone3000_rate_limited": "TONE3000 was too busy to send a model: try again in a minute.",
+    "tone3000_invalid_file": "A model from TONE3000 is not a file the engine can use.",
+    "tone3000_bad_response": "TONE3000 sent something we cannot use.",
+    "tone3000_disabled": "This server is not connected to TONE3000.",
 }
 
 

@@ -42,6 +42,7 @@ SHARED_KEYS = {
     "metrics",
     "outputs",
     "attribution",
+    "tone3000_credits",
     "embed_url",
     "page_url",
 }
@@ -100,6 +101,7 @@ async def test_shared_render_shows_the_render_and_nothing_private(
     assert capture == {
         "type": "capture",
         "name": "crunch.nam",  # as the owner's library names it
+        "source": None,  # from the library ("tone3000": from TONE3000)
         "architecture": "WaveNet",
         "gear_make": "Tone Shootout",
         "gear_model": "Crunch 2",
@@ -124,6 +126,7 @@ async def test_shared_render_shows_the_render_and_nothing_private(
     assert {o["role"] for o in shared["outputs"]} == SHARED_ROLES
     assert all(o["url"] == f"{SHARED}/{token}/files/{o['path']}" for o in shared["outputs"])
     assert {c["name"] for c in shared["attribution"]} == {"crunch.nam", "4x12.wav"}
+    assert shared["tone3000_credits"] == []  # library captures and IRs only
     assert shared["page_url"] == f"/s/{token}"
     assert shared["embed_url"] == f"/embed/{token}"
 

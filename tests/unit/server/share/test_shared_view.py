@@ -96,6 +96,7 @@ def test_chain_blocks_carry_names_and_gear_but_no_files_or_hashes() -> None:
             {
                 "type": "capture",
                 "name": "Plexi",
+                "source": None,
                 "architecture": "LSTM",
                 "gear_make": "Marshall",
                 "gear_model": "1959",
@@ -104,6 +105,7 @@ def test_chain_blocks_carry_names_and_gear_but_no_files_or_hashes() -> None:
             {
                 "type": "ir",
                 "name": "V30 4x12",
+                "source": None,
                 "architecture": None,
                 "gear_make": None,
                 "gear_model": None,
@@ -112,6 +114,7 @@ def test_chain_blocks_carry_names_and_gear_but_no_files_or_hashes() -> None:
             {
                 "type": "gain",
                 "name": None,
+                "source": None,
                 "architecture": None,
                 "gear_make": None,
                 "gear_model": None,

@@ -62,3 +62,15 @@ def test_state_words_name_the_early_steps_and_a_pending_cancel() -> None:
     assert state_words(Render(state="queued", step=None, cancel_requested=False)) == (
         "Waiting for a free worker."
     )
+
+
+def test_tone3000_failures_and_the_download_step_are_in_words() -> None:
+    detail = "Plexi Lead 100W — Gain 7 - SM57 (by ampwright): this tone was deleted from TONE3000"
+    render = Render(state="failed", reason="tone3000_deleted", detail=detail)
+    assert reason_words(render) == (
+        f"A TONE3000 model it uses was deleted from TONE3000. ({detail})"
+    )
+    for code in ("private", "sign_in_required", "unreachable", "invalid_file", "bad_response"):
+        assert f"tone3000_{code}" in REASON_WORDS
+    downloading = Render(state="running", step="download", cancel_requested=False)
+    assert state_words(downloading) == "Fetching the TONE3000 models."

@@ -13,6 +13,7 @@ import { api } from "./api.js";
 import "./ab-player.js";
 import { el, signed } from "./ab-view.js";
 import "./montage-player.js";
+import { creditsSection } from "./render-credits.js";
 import { metricsSection, nullTestSection, plotsSection } from "./render-metrics.js";
 
 const AUDIO_PREFERENCE = [".wav", ".flac"]; // lossless only: never MP3 to the player
@@ -211,5 +212,6 @@ export async function showResults(render, section, body, status) {
     plotsSection(outputs, view.dis),
     downloadsSection(render, outputs, view),
   );
+  if ((render.tone3000_credits || []).length) body.append(creditsSection({ tone3000: render.tone3000_credits }));
   status.textContent = "";
 }

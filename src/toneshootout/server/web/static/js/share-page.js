@@ -1,9 +1,11 @@
 // /s/{token} and /embed/{token}: a shared render read from the public API
 // (GET /api/v1/shared/{token}) and shown with the render page's own sections, over
-// share-scoped file URLs. The embed (data-mode="embed") shows the players alone.
+// share-scoped file URLs. The embed (data-mode="embed") shows the players alone (its TONE3000
+// credits are in its HTML).
 
 import { api, describeError } from "./api.js";
 import { h } from "./dom.js";
+import { creditsSection } from "./render-credits.js";
 import { metricsSection, nullTestSection, plotsSection } from "./render-metrics.js";
 import { decisionsSection, listenSection, viewOfShared } from "./render-results.js";
 
@@ -34,25 +36,6 @@ export function chainsSection(view) {
   return h("section", { "aria-labelledby": "chains-heading" }, h("h3", { id: "chains-heading" }, "The chains"), list);
 }
 
-/** Whom to credit: every capture and IR the render used, with what is known of its maker. */
-export function attributionSection(credits) {
-  const section = h("section", { "aria-labelledby": "credits-heading" }, h("h3", { id: "credits-heading" }, "Credits"));
-  if (!credits || !credits.length) {
-    section.append(h("p", { class: "muted" }, "No third-party captures or IRs to credit."));
-    return section;
-  }
-  section.append(h("ul", { class: "credits" }, credits.map((credit) => h("li", {},
-    h("strong", {}, credit.name),
-    ` (${credit.kind === "ir" ? "IR" : credit.kind})`,
-    (credit.details || []).length
-      ? h("span", { class: "muted" }, ` · ${credit.details.map(([label, value]) => `${label}: ${value}`).join(" · ")}`)
-      : null))));
-  if (credits.some((c) => c.source === "tone3000")) {
-    section.append(h("p", { class: "powered-by" }, "Powered by ", h("a", { href: "https://www.tone3000.com", rel: "noopener" }, "TONE3000")));
-  }
-  return section;
-}
-
 async function start() {
   let shared;
   try {
@@ -75,7 +58,11 @@ async function start() {
       metricsSection(shared.metrics || { renders: [] }),
       nullTestSection(shared.metrics || { null_tests: [] }, view),
       plotsSection(view.outputs, view.dis),
-      attributionSection(shared.attribution),
+      creditsSection({
+        credits: shared.attribution || [],
+        tone3000: shared.tone3000_credits || [],
+        emptyText: "No third-party captures or IRs to credit.",
+      }),
     );
   }
   status.textContent = "";

@@ -1,6 +1,7 @@
 // The chains: add, rename and remove chains; add blocks from a menu, reorder them by drag or
-// with the Move up / Move down buttons, remove them; capture and IR blocks pick a library item,
-// effect blocks get controls generated from the schema (controls.js).
+// with the Move up / Move down buttons, remove them; capture and IR blocks pick a library item
+// or a TONE3000 model (t3k-browser.js), effect blocks get controls generated from the schema
+// (controls.js).
 import { field, fieldId, h } from "../dom.js";
 import "../t3k-browser.js";
 import { creditLine, variantLabel } from "../t3k-browser.js";
@@ -220,6 +221,7 @@ export class ChainsEditor {
       if (value === undefined) delete block[name]; else block[name] = value;
       this.ctx.changed();
     };
+    if (name === "tone3000") return null; // drawn by #source, with the library pick
     if (name in LIBRARY_FIELDS) return this.#libraryPick(block, name, path, set);
     if (name === "slim" && block.type === "capture") {
       const capture = this.ctx.library.captures.find((c) => c.id === block.capture_id);
