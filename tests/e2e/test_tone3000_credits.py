@@ -207,7 +207,7 @@ def test_builder_shows_the_tone3000_model_a_block_names(
     expect(models).to_have_count(5, timeout=30_000)
     # Named from TONE3000 (one lookup per tone): title, variant, architecture, size, credit.
     expect(models.first).to_contain_text("Plexi Lead 100W — Gain 7 - SM57 (A1, standard)")
-    expect(models.first).to_contain_text("by ampwright · CC BY 4.0")
+    expect(models.first).to_contain_text("by Amp Wright · CC BY 4.0")
     expect(page.get_by_role("radio", name="TONE3000").first).to_be_checked()
     library = page.locator("select[data-path='chains.2.blocks.0.capture_id']")
     expect(library).to_be_visible()  # the library block keeps its pick

@@ -101,7 +101,7 @@ class T3kBrowser extends HTMLElement {
       ? h("button", { type: "button", class: "small", onclick: (e) => { e.target.remove(); this.showList(list, page + 1, ul); } }, "More")
       : null;
     if (into) { if (more) ul.after(more); return; }
-    this.body.replaceChildren(ul, ...notes, more ?? "");
+    this.body.replaceChildren(ul, ...notes, ...(more ? [more] : []));
   }
 
   #toneRow(tone) {
@@ -128,20 +128,22 @@ class T3kBrowser extends HTMLElement {
     const fits = !this.kind || tone.kind === this.kind;
     const variants = [...tone.variants].sort((a, b) => (b.architecture === "2") - (a.architecture === "2"));
     const rows = variants.map((v) => h("tr", {},
-      h("td", {}, v.name || `model ${v.id}`), h("td", {}, v.architecture_label), h("td", {}, v.size ?? "—"),
+      h("td", {}, v.name || `model ${v.id}`), h("td", {}, [v.architecture_label, v.size].filter(Boolean).join(" · ")),
       h("td", {}, this.#action(tone, v, fits))));
     const table = h("table", { class: "t3k-variants" },
       h("caption", { class: "visually-hidden" }, `Models of ${tone.title}`),
-      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Model"), h("th", { scope: "col" }, "Architecture"), h("th", { scope: "col" }, "Size"), h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Action")))),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Model"), h("th", { scope: "col" }, "Type"), h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Action")))),
       h("tbody", {}, rows));
-    this.body.replaceChildren(
+    const parts = [
       this.#back(),
       h("div", { class: "t3k-tone-head" }, tile(tone), h("div", {},
         h("h3", {}, tone.title),
         h("p", { class: "muted" }, [tone.gear_label, tone.format?.toUpperCase()].filter(Boolean).join(" · "), " · ", creditLine(tone)),
         tone.url ? h("a", { href: tone.url, rel: "noopener", target: "_blank" }, "Open on TONE3000") : null)),
       fits ? null : h("p", { class: "notice" }, `This tone is not ${this.kind === "ir" ? "an IR" : "a NAM capture"}, so this block cannot use it.`),
-      variants.length ? table : h("p", { class: "muted" }, "This tone has no models to download."));
+      variants.length ? h("div", { class: "t3k-variants-wrap" }, table) : h("p", { class: "muted" }, "This tone has no models to download."),
+    ];
+    this.body.replaceChildren(...parts.filter(Boolean)); // replaceChildren would write "null"
   }
 
   #action(tone, variant, fits) {
