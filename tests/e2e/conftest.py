@@ -37,6 +37,7 @@ from tests.e2e.browser import (
 )
 from tests.e2e.live import LiveServer
 from tests.e2e.shootouts import Material, make_material, submit, two_chain_shootout
+from tests.e2e.tone3000 import FakeTone3000, fake_tone3000, server_signing_in_with
 
 IN_CI = os.environ.get("CI") == "true"
 Audit = Callable[[str], list[Path]]
@@ -190,3 +191,23 @@ def signed_in(context: BrowserContext, rendered: Rendered) -> Rendered:
     """The test's context signed in as the account that owns `rendered`."""
     context.add_cookies(rendered.cookies)
     return rendered
+
+
+@pytest.fixture(scope="session")
+def tone3000() -> Iterator[FakeTone3000]:
+    """The fake TONE3000 as its own server, shared by the TONE3000 journeys."""
+    with fake_tone3000() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def t3k_server(
+    tmp_path_factory: pytest.TempPathFactory, tone3000: FakeTone3000
+) -> Iterator[LiveServer]:
+    """A live server whose TONE3000 is the fake (sign-in, pickers, renders)."""
+    server = server_signing_in_with(tone3000, tmp_path_factory.mktemp("e2e-tone3000"))
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()

@@ -25,30 +25,6 @@ PLEXI, V30 = 4201, 4203
 TITLE = "Plexi on TONE3000 vs my crunch"
 
 
-@pytest.fixture(scope="module")
-def fake_tone3000() -> Iterator[FakeTone3000]:
-    fake = FakeTone3000()
-    try:
-        fake.start()
-        yield fake
-    finally:
-        fake.stop()
-
-
-@pytest.fixture(scope="module")
-def t3k_server(
-    tmp_path_factory: pytest.TempPathFactory, fake_tone3000: FakeTone3000
-) -> Iterator[LiveServer]:
-    server = LiveServer(
-        data_dir=tmp_path_factory.mktemp("e2e-t3k"), extra_env=fake_tone3000.server_env()
-    )
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
-
-
 @dataclass(frozen=True)
 class T3kRender:
     cookies: list[SetCookieParam]
@@ -64,7 +40,7 @@ def _ref(tone_id: int, model_id: int) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def t3k_render(
-    browser: Browser, t3k_server: LiveServer, fake_tone3000: FakeTone3000, material: Material
+    browser: Browser, t3k_server: LiveServer, tone3000: FakeTone3000, material: Material
 ) -> T3kRender:
     """Two chains of TONE3000 models and one from the library, rendered and shared."""
     ctx = browser.new_context(base_url=t3k_server.url)
@@ -72,7 +48,7 @@ def t3k_render(
         api = BrowserApi(ctx, t3k_server.url)
         api.sign_up()
         user_id = uuid.UUID(api.call("GET", "/api/v1/me")["id"])
-        linked = link_account(fake_tone3000, t3k_server.data_dir, user_id)
+        linked = link_account(tone3000, t3k_server.data_dir, user_id)
         di = api.upload("di-tracks", material.di)
         capture = api.upload("captures", material.captures[0])
         chains = [
@@ -165,23 +141,23 @@ def _no_secret(page: Page, linked: Linked) -> None:
 
 
 def test_results_page_credits_every_tone3000_model(
-    t3k_page: tuple[Page, Audit, PageWatch], t3k_render: T3kRender, fake_tone3000: FakeTone3000
+    t3k_page: tuple[Page, Audit, PageWatch], t3k_render: T3kRender, tone3000: FakeTone3000
 ) -> None:
     page, audit, _ = t3k_page
     page.context.add_cookies(t3k_render.cookies)
     page.goto(f"/renders/{t3k_render.render['id']}")
 
-    _assert_credits(page, fake_tone3000)
+    _assert_credits(page, tone3000)
     _no_secret(page, t3k_render.linked)
     audit("t3k-render-results")
 
 
 def test_shared_page_and_embed_credit_every_tone3000_model(
-    t3k_page: tuple[Page, Audit, PageWatch], t3k_render: T3kRender, fake_tone3000: FakeTone3000
+    t3k_page: tuple[Page, Audit, PageWatch], t3k_render: T3kRender, tone3000: FakeTone3000
 ) -> None:
     page, audit, _ = t3k_page
     page.goto(f"/s/{t3k_render.token}")
-    _assert_credits(page, fake_tone3000)
+    _assert_credits(page, tone3000)
     credits = page.locator(".credits-section")
     expect(credits).to_contain_text("Captures and IRs from TONE3000")
     chains = page.locator(".chain-blocks")
@@ -192,7 +168,7 @@ def test_shared_page_and_embed_credit_every_tone3000_model(
 
     page.goto(f"/embed/{t3k_render.token}")
     expect(page.locator("ab-player")).to_be_visible(timeout=30_000)
-    _assert_credits(page, fake_tone3000, ".embed-credits")
+    _assert_credits(page, tone3000, ".embed-credits")
     audit("t3k-embed")
 
 

@@ -17,40 +17,22 @@ from tests.e2e.conftest import Audit
 from tests.e2e.live import LiveServer
 from tests.e2e.pages import upload_in_page
 from tests.e2e.shootouts import Material
-from tests.e2e.tone3000 import FakeTone3000, fake_tone3000, server_signing_in_with
+from tests.e2e.tone3000 import FakeTone3000
 
 RENDER_TIMEOUT_MS = 300_000  # a render on a loaded 2-core machine
-
-
-@pytest.fixture(scope="module")
-def tone3000() -> Iterator[FakeTone3000]:
-    with fake_tone3000() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def server(
-    tmp_path_factory: pytest.TempPathFactory, tone3000: FakeTone3000
-) -> Iterator[LiveServer]:
-    live = server_signing_in_with(tone3000, tmp_path_factory.mktemp("e2e-t3k-journey"))
-    try:
-        live.start()
-        yield live
-    finally:
-        live.stop()
 
 
 @pytest.fixture
 def journey(
     browser: Browser,
-    server: LiveServer,
+    t3k_server: LiveServer,
     tone3000: FakeTone3000,
     audit_for: Callable[[Page], Audit],
 ) -> Iterator[tuple[Page, Audit]]:
     """A page whose only other-origin requests are the trips to TONE3000's sign-in."""
-    context = browser.new_context(base_url=server.url, viewport=VIEWPORTS["desktop"])
+    context = browser.new_context(base_url=t3k_server.url, viewport=VIEWPORTS["desktop"])
     page = context.new_page()
-    watch = PageWatch(origin=server.url)
+    watch = PageWatch(origin=t3k_server.url)
     watch.attach(page)
     try:
         yield page, audit_for(page)
@@ -81,7 +63,7 @@ def _add_capture_block(page: Page, chain: int) -> Locator:
 
 def test_sign_in_pick_two_variants_render_and_share_with_credits(
     journey: tuple[Page, Audit],
-    server: LiveServer,
+    t3k_server: LiveServer,
     tone3000: FakeTone3000,
     material: Material,
     browser: Browser,
@@ -125,9 +107,9 @@ def test_sign_in_pick_two_variants_render_and_share_with_credits(
     expect(credits.locator(".powered-by")).to_have_text("Powered by TONE3000")
     audit("t3k-journey-results")
 
-    api = BrowserApi(page.context, server.url)
+    api = BrowserApi(page.context, t3k_server.url)
     share = api.call("POST", f"/api/v1/renders/{render_id}/shares", {"visibility": "unlisted"}, 201)
-    _stranger_sees_the_credits(browser, server, tone3000, share["token"])
+    _stranger_sees_the_credits(browser, t3k_server, tone3000, share["token"])
 
 
 def _stranger_sees_the_credits(

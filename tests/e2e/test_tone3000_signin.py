@@ -15,25 +15,7 @@ from tests.e2e.api import BrowserApi
 from tests.e2e.browser import VIEWPORTS, PageWatch
 from tests.e2e.conftest import Audit
 from tests.e2e.live import LiveServer
-from tests.e2e.tone3000 import RunningFake, fake_tone3000, server_signing_in_with
-
-
-@pytest.fixture(scope="module")
-def tone3000() -> Iterator[RunningFake]:
-    with fake_tone3000() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def t3k_server(
-    tmp_path_factory: pytest.TempPathFactory, tone3000: RunningFake
-) -> Iterator[LiveServer]:
-    server = server_signing_in_with(tone3000, tmp_path_factory.mktemp("e2e-tone3000"))
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
+from tests.e2e.tone3000 import RunningFake
 
 
 @pytest.fixture

@@ -163,7 +163,12 @@ async def link_status(
 ) -> Tone3000Status:
     """Whether TONE3000 is on here and whom this account is linked to (never the tokens)."""
     found = await service.status(session, settings=settings.tone3000, user=user)
-    return Tone3000Status(enabled=found.enabled, linked=found.linked, username=found.username)
+    return Tone3000Status(
+        enabled=found.enabled,
+        linked=found.linked,
+        username=found.username,
+        search=found.enabled and settings.tone3000.search_enabled,
+    )
 
 
 @router.post("/auth/tone3000/link")

@@ -104,7 +104,13 @@ async def library(
 ) -> Response:
     """DI tracks, captures and IRs: upload, rename, tag, delete."""
     sections = [await _section(session, user, kind) for kind in LIBRARY_SECTIONS]
-    context = {"user": user, "sections": sections, "tone3000": settings.tone3000.enabled}
+    t3k = settings.tone3000
+    context = {
+        "user": user,
+        "sections": sections,
+        "tone3000": t3k.enabled,
+        "tone3000_search": t3k.enabled and t3k.search_enabled,
+    }
     return render_page(request, "library/page.html", context)
 
 

@@ -9,7 +9,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.integration.server.shootout.helpers import Account
+from tests.integration.server.shootout.helpers import Account, register_and_login
+from tests.integration.server.tone3000_link import fake_transport, link_user
+from toneshootout.server.app import create_app
+from toneshootout.settings import Settings
 from toneshootout.tone3000.oauth import TokenSet
 from toneshootout.tone3000_fake import fake_state
 
@@ -163,3 +166,41 @@ async def test_a_revoked_session_asks_to_sign_in_again(
     response = await client.get(TONES, headers=player.headers)
     assert response.status_code == 409
     assert response.json()["error"] == "tone3000_sign_in_required"
+
+
+@pytest.fixture
+def search_settings(settings: Settings) -> Settings:
+    tone3000 = settings.tone3000.model_copy(update={"search_enabled": True})
+    return settings.model_copy(update={"tone3000": tone3000})
+
+
+async def test_search_on_a_tier_with_it_finds_a2_tones_of_the_format(
+    search_settings: Settings, fake: FastAPI
+) -> None:
+    application = create_app(search_settings, tone3000_transport=fake_transport(fake))
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            player = await register_and_login(http)
+            await link_user(application, fake, player.user_id)
+            status = await http.get("/api/v1/auth/tone3000", headers=player.headers)
+            assert status.json()["search"] is True
+            found = await http.get(
+                f"{TONES}/search",
+                params={"query": "crater", "format": "nam"},
+                headers=player.headers,
+            )
+            assert found.status_code == 200, found.text
+            titles = {t["title"] for t in found.json()["items"]}
+            # A2-only tones are found: without `architecture` TONE3000 would hide them.
+            assert "Crater Modern A2 Only" in titles
+            assert all(t["format"] == "nam" for t in found.json()["items"])
+            empty = await http.get(f"{TONES}/search", params={"query": ""}, headers=player.headers)
+            assert empty.status_code == 422
+
+
+async def test_the_status_says_search_is_off_by_default(
+    client: httpx.AsyncClient, player: Account
+) -> None:
+    status = await client.get("/api/v1/auth/tone3000", headers=player.headers)
+    assert status.json()["search"] is False

@@ -1,5 +1,6 @@
-// <t3k-browser kind="capture|ir" mode="pick|browse">: the signed-in user's TONE3000 tones —
-// favourites, downloads and their own uploads — and, for one tone, every model variant to
+// <t3k-browser kind="capture|ir" mode="pick|browse" [search]>: the signed-in user's TONE3000
+// tones — favourites, downloads, their own uploads, and a search box where the server's API
+// tier allows searching (the `search` attribute) — and, for one tone, every model variant to
 // pick from. In "pick" mode a variant's "Use" button fires `t3k-pick` ({tone, variant});
 // in "browse" mode it links to a new shootout with that variant. "Pick on TONE3000" fires
 // `t3k-select` (the page decides where the select flow returns to). Tone images stay on
@@ -47,8 +48,9 @@ class T3kBrowser extends HTMLElement {
     this.kind = this.getAttribute("kind") || "";
     this.mode = this.getAttribute("mode") || "pick";
     this.list = "favorited";
+    const lists = this.hasAttribute("search") ? [...LISTS, ["search", "Search"]] : LISTS;
     this.tabs = h("div", { class: "t3k-tabs", role: "group", "aria-label": "TONE3000 lists" },
-      LISTS.map(([value, label]) => h("button", {
+      lists.map(([value, label]) => h("button", {
         type: "button", class: "small", "aria-pressed": String(value === this.list), dataset: { list: value },
         onclick: () => this.showList(value),
       }, label)));
@@ -77,16 +79,44 @@ class T3kBrowser extends HTMLElement {
     return () => mine === this.seq;
   }
 
-  async showList(list, page = 1, into = null) {
+  /** The search tab: a query box; results list like the other tabs. */
+  #searchForm(query = "") {
+    const input = h("input", { type: "search", id: "t3k-query", value: query, maxlength: "100", required: true });
+    const form = h("form", { class: "t3k-search", role: "search" },
+      h("label", { for: "t3k-query" }, "Search TONE3000"), input,
+      h("button", { type: "submit", class: "small" }, "Search"));
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      if (input.value.trim()) this.showList("search", 1, null, input.value.trim());
+    });
+    return form;
+  }
+
+  #listUrl(list, page, query) {
+    if (list !== "search") return `/api/v1/tone3000/tones?list=${list}&page=${page}&page_size=${PAGE_SIZE}`;
+    const format = FORMAT_OF_KIND[this.kind];
+    const params = new URLSearchParams({ query, page: String(page), page_size: String(PAGE_SIZE) });
+    if (format) params.set("format", format);
+    return `/api/v1/tone3000/tones/search?${params}`;
+  }
+
+  async showList(list, page = 1, into = null, query = this.query ?? "") {
     this.list = list;
+    this.query = query;
     for (const b of this.tabs.querySelectorAll("button")) b.setAttribute("aria-pressed", String(b.dataset.list === list));
+    if (list === "search" && !query) {
+      this.#turn();
+      this.body.replaceChildren(this.#searchForm());
+      this.body.querySelector("input")?.focus();
+      return;
+    }
     if (!into) this.#busy("Loading from TONE3000…");
     const current = into ? () => into.isConnected : this.#turn();
     let found;
     try {
-      found = await api("GET", `/api/v1/tone3000/tones?list=${list}&page=${page}&page_size=${PAGE_SIZE}`);
+      found = await api("GET", this.#listUrl(list, page, query));
     } catch (err) {
-      if (current()) this.body.replaceChildren(t3kProblem(err));
+      if (current()) this.body.replaceChildren(...(list === "search" ? [this.#searchForm(query)] : []), t3kProblem(err));
       return;
     }
     if (!current()) return;
@@ -95,13 +125,14 @@ class T3kBrowser extends HTMLElement {
     const ul = into ?? h("ul", { class: "t3k-tones" });
     ul.append(...usable.map((tone) => this.#toneRow(tone)));
     const notes = [];
-    if (!into && !found.items.length) notes.push(h("p", { class: "muted" }, "Nothing here yet on TONE3000."));
+    if (!into && !found.items.length) notes.push(h("p", { class: "muted" }, list === "search" ? "Nothing on TONE3000 matches." : "Nothing here yet on TONE3000."));
     if (hidden) notes.push(h("p", { class: "muted small-print" }, `${hidden} ${hidden === 1 ? "tone" : "tones"} on this page ${hidden === 1 ? "is" : "are"} not ${this.kind === "ir" ? "an IR" : "a NAM capture"} and ${hidden === 1 ? "is" : "are"} not shown.`));
     const more = page < found.total_pages
-      ? h("button", { type: "button", class: "small", onclick: (e) => { e.target.remove(); this.showList(list, page + 1, ul); } }, "More")
+      ? h("button", { type: "button", class: "small", onclick: (e) => { e.target.remove(); this.showList(list, page + 1, ul, query); } }, "More")
       : null;
     if (into) { if (more) ul.after(more); return; }
-    this.body.replaceChildren(ul, ...notes, ...(more ? [more] : []));
+    const head = list === "search" ? [this.#searchForm(query)] : [];
+    this.body.replaceChildren(...head, ul, ...notes, ...(more ? [more] : []));
   }
 
   #toneRow(tone) {
@@ -159,7 +190,7 @@ class T3kBrowser extends HTMLElement {
   }
 
   #back() {
-    return h("button", { type: "button", class: "small t3k-back", onclick: () => this.showList(this.list) }, "← Back to the list");
+    return h("button", { type: "button", class: "small t3k-back", onclick: () => this.showList(this.list, 1, null, this.query) }, "← Back to the list");
   }
 }
 

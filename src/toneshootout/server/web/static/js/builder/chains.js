@@ -195,7 +195,7 @@ export class ChainsEditor {
     } }, open ? "Close the TONE3000 list" : ref ? "Change…" : "Choose on TONE3000…");
     const parts = [shown, h("p", { class: "field-error", id: `${fieldId(`${path}.tone3000`)}-error`, "data-error-for": `${path}.tone3000` }), toggle];
     if (open) {
-      const browser = h("t3k-browser", { kind: block.type, mode: "pick" });
+      const browser = h("t3k-browser", { kind: block.type, mode: "pick", search: this.ctx.t3k.search ? "" : false });
       if (this.ctx.t3k.startTone && this.ctx.t3k.startBlock === key) {
         browser.setAttribute("tone", String(this.ctx.t3k.startTone));
         this.ctx.t3k.startTone = null;

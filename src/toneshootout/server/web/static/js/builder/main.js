@@ -206,9 +206,9 @@ function layout() {
 async function tone3000Status() {
   try {
     const status = await api("GET", "/api/v1/auth/tone3000");
-    return Boolean(status?.enabled);
+    return { enabled: Boolean(status?.enabled), search: Boolean(status?.search) };
   } catch {
-    return false; // not set up here (or the status is unavailable): library blocks only
+    return { enabled: false, search: false }; // not set up here, or the status is unavailable
   }
 }
 
@@ -258,13 +258,13 @@ function takeTone3000Params() {
 }
 
 async function start() {
-  const [schema, shootout, di_tracks, captures, irs, t3kEnabled] = await Promise.all([
+  const [schema, shootout, di_tracks, captures, irs, t3kStatus] = await Promise.all([
     loadSchema(),
     shootoutId ? api("GET", `/api/v1/shootouts/${shootoutId}`) : null,
     libraryOf("di-tracks"), libraryOf("captures"), libraryOf("irs"), tone3000Status(),
   ]);
   const objects = Boolean(diEntrySchema(schema)) || (shootout?.di_tracks ?? []).some((d) => typeof d === "object");
-  const t3k = { enabled: t3kEnabled, labels: new Map(), select: selectOnTone3000, startTone: null, startBlock: null };
+  const t3k = { ...t3kStatus, labels: new Map(), select: selectOnTone3000, startTone: null, startBlock: null };
   ctx = { state: null, schema, objects, library: { di_tracks, captures, irs }, changed, t3k };
   ctx.state = stateFrom(shootout, schema);
   if (!shootout && di_tracks.length) ctx.state.di_tracks.push(diEntry(di_tracks[0].id));
