@@ -94,8 +94,13 @@ def fake_config() -> FakeConfig:
 @pytest.fixture
 def live_fake(fake_config: FakeConfig) -> Iterator[LiveFake]:
     app = create_fake_app(fake_config)
+    # No log_config and no log_level: uvicorn would otherwise re-configure its loggers (no
+    # propagation, level WARNING) for the rest of this test process, and other tests read
+    # uvicorn's records through the root logger.
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False)
+        uvicorn.Config(
+            app, host="127.0.0.1", port=0, access_log=False, log_config=None, log_level=None
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

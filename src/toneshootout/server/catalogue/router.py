@@ -23,8 +23,8 @@ Text = Annotated[str | None, Query(max_length=100)]
 @router.get("/tones", summary="List your TONE3000 favourites, downloads or uploads")
 async def list_tones(
     *,
+    user: CurrentUser,  # first: an anonymous caller is 401 even where TONE3000 is off
     access: Tone3000Dep,
-    user: CurrentUser,
     list: ToneList = "favorited",
     page: PageNumber = 1,
     page_size: PageSize = 20,
@@ -39,9 +39,9 @@ async def list_tones(
 @router.get("/tones/search", summary="Search TONE3000 (only on an API tier that allows it)")
 async def search_tones(
     *,
+    user: CurrentUser,  # first: an anonymous caller is 401 even where TONE3000 is off
     access: Tone3000Dep,
     settings: SettingsDep,
-    user: CurrentUser,
     query: Annotated[str, Query(min_length=1, max_length=100)],
     format: Literal["nam", "ir"] | None = None,
     page: PageNumber = 1,
@@ -59,8 +59,8 @@ async def search_tones(
 
 @router.get("/tones/{tone_id}", summary="A TONE3000 tone with every model variant")
 async def get_tone(
+    user: CurrentUser,  # first: an anonymous caller is 401 even where TONE3000 is off
     access: Tone3000Dep,
-    user: CurrentUser,
     tone_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
 ) -> ToneDetailOut:
     return await service.tone_detail(access.api_for(user.id), access.tones, user.id, tone_id)
