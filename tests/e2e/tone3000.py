@@ -107,13 +107,17 @@ def server_signing_in_with(fake: FakeTone3000, data_dir: Path) -> LiveServer:
 
 def link_account(fake: FakeTone3000, data_dir: Path, user_id: uuid.UUID) -> Linked:
     """Sign the live server's user in with the fake and write the link into its database, as
-    the sign-in flow will (its routes are not part of these tests)."""
+    the sign-in flow does. It links the fake's `cab_lab`, not its default user: the server is
+    shared, and journeys that sign in with TONE3000 as the default user need an account of
+    their own (a TONE3000 identity belongs to one local account)."""
 
     async def run() -> Linked:
         engine = create_engine(Settings(environment="test", data_dir=data_dir))
         try:
             async with httpx.AsyncClient(base_url=fake.base_url) as client:
-                return await link_with(client, create_sessionmaker(engine), user_id)
+                return await link_with(
+                    client, create_sessionmaker(engine), user_id, username="cab_lab"
+                )
         finally:
             await engine.dispose()
 
