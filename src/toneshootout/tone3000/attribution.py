@@ -48,6 +48,14 @@ class Credit(BaseModel):
     tone_url: str | None = None
     architecture: str | None = None
     size: str | None = None
+    gear: str | None = None  # what TONE3000 files it under; only cab and space name an IR's kind
+
+    @property
+    def kind_label(self) -> str:
+        """"NAM capture", "cabinet IR", "reverb IR" or "IR" (§1.7: IRs under other gears)."""
+        if self.kind != "ir":
+            return "NAM capture"
+        return {"cab": "cabinet IR", "space": "reverb IR"}.get(self.gear or "", "IR")
 
     @property
     def licence_name(self) -> str:
@@ -74,6 +82,7 @@ def credit(kind: str, tone: Tone, model: Model) -> Credit:
         tone_url=tone.url,
         architecture=model.architecture_version,
         size=model.size,
+        gear=tone.gear,
     )
 
 
@@ -93,7 +102,7 @@ def attribution_text(credits: Iterable[Credit]) -> str:
         seen.add(c.model_id)
         lines += [
             f"{c.tone_title} — {c.model_name}" if c.model_name else c.tone_title,
-            f"  kind:     {'cabinet IR' if c.kind == 'ir' else 'NAM capture'}",
+            f"  kind:     {c.kind_label}",
             f"  creator:  {c.creator}" + (f" ({c.creator_url})" if c.creator_url else ""),
             f"  licence:  {c.licence_name}",
             f"  tone:     {c.tone_url or 'tone ' + str(c.tone_id)}",

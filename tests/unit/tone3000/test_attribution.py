@@ -21,7 +21,7 @@ PLEXI = Tone.model_validate(
     }
 )
 GAIN_7 = Model(id=90002, tone_id=4201, name="Gain 7 - SM57", model_url="u", size="standard")
-CAB = Tone(id=4203, title="Lantern 4x12 V30", format="ir", license="t3k")
+CAB = Tone(id=4203, title="Lantern 4x12 V30", format="ir", license="t3k", gear="cab")
 CAB_MIC = Model(id=90010, tone_id=4203, name="SM57 - Cap Edge", model_url="u")
 
 
@@ -82,3 +82,14 @@ def test_control_characters_in_titles_never_reach_the_file() -> None:
     assert "\x07" not in text
     assert "\u202e" not in text
     assert "Nice Amp[2J]0;pwned — A licence:  CC0 (forged)" in text  # one line, not two
+
+
+def test_an_ir_is_named_by_its_gear_where_the_gear_says_what_it_is() -> None:
+    def kind(gear: str | None) -> str:
+        tone = Tone(id=1, title="x", format="ir", gear=gear)
+        return credit("ir", tone, Model(id=2, tone_id=1, model_url="u")).kind_label
+
+    assert (kind("cab"), kind("space")) == ("cabinet IR", "reverb IR")
+    # Pedal, outboard, experimental (§1.7): the gear does not say, so neither do we.
+    assert kind("outboard") == kind(None) == "IR"
+    assert credit("capture", PLEXI, GAIN_7).kind_label == "NAM capture"

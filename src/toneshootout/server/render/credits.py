@@ -30,6 +30,7 @@ def web_link(url: str | None) -> str | None:
 def credit_out(credit: Credit) -> Tone3000CreditOut:
     return Tone3000CreditOut(
         kind=credit.kind,
+        kind_label=credit.kind_label,
         tone_id=credit.tone_id,
         model_id=credit.model_id,
         tone_title=credit.tone_title,

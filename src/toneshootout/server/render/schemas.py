@@ -69,6 +69,7 @@ class Tone3000CreditOut(BaseModel):
     page on TONE3000 (never the file: TONE3000's licences forbid passing it on)."""
 
     kind: str = Field(description="capture or ir")
+    kind_label: str = Field(description="NAM capture, cabinet IR, reverb IR or IR")
     tone_id: int
     model_id: int
     tone_title: str

@@ -146,6 +146,7 @@ async def test_results_credit_every_model_and_hold_no_model_file(
     assert sorted(credits) == sorted(MODELS)
     assert credits[90002] == {
         "kind": "capture",
+        "kind_label": "NAM capture",
         "tone_id": PLEXI,
         "model_id": 90002,
         "tone_title": "Plexi Lead 100W",
@@ -157,6 +158,7 @@ async def test_results_credit_every_model_and_hold_no_model_file(
         "tone_url": "http://127.0.0.1:8030//plexi-lead-100w-4201",
     }
     assert (credits[90010]["kind"], credits[90010]["creator"]) == ("ir", "cab_lab")
+    assert credits[90010]["kind_label"] == "cabinet IR"  # filed under the cab gear
     assert credits[90010]["licence_name"] == "CC BY-SA 4.0"
     text = json.dumps(render)
     assert "model_url" not in text

@@ -132,6 +132,7 @@ async def test_submit_freezes_credits_and_file_urls_of_its_models(
         "tone_url": "http://127.0.0.1:8030//plexi-lead-100w-4201",
         "architecture": "1",
         "size": "standard",
+        "gear": "amp",
     }
     assert frozen["90010"]["credit"]["kind"] == "ir"
     assert frozen["90010"]["credit"]["licence"] == "cc-by-sa"

@@ -23,7 +23,7 @@ export function tone3000Credit(credit) {
   return h("li", { class: "t3k-credit" },
     h("strong", {}, outLink(credit.tone_url, credit.tone_title)),
     credit.model_name ? ` — ${credit.model_name}` : "",
-    ` (${KIND_WORDS[credit.kind] || credit.kind})`,
+    ` (${credit.kind_label || KIND_WORDS[credit.kind] || credit.kind})`,
     h("span", { class: "muted" }, " · by ", outLink(credit.creator_url, credit.creator),
       ` · ${credit.licence_name}`));
 }
