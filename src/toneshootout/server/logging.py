@@ -211,9 +211,12 @@ class _StripQueryStrings(logging.Filter):
 
 
 def _install_handler(root: logging.Logger, formatter: logging.Formatter) -> None:
-    # Idempotent, and other handlers (pytest's caplog, an operator's) are left alone.
-    if any(isinstance(h, _CurrentStderrHandler) for h in root.handlers):
-        return
+    # Idempotent, and other handlers (pytest's caplog, an operator's) are left alone; called
+    # again, the latest settings' format wins (it used to keep the first one's).
+    for existing in root.handlers:
+        if isinstance(existing, _CurrentStderrHandler):
+            existing.setFormatter(formatter)
+            return
     handler = _CurrentStderrHandler()
     handler.setFormatter(formatter)
     root.addHandler(handler)

@@ -37,7 +37,12 @@ async def _status(browser: Browser) -> dict[str, object]:
 
 async def test_link_attaches_tone3000_to_a_password_account(browser: Browser, app: FastAPI) -> None:
     me = await browser.sign_up_with_password()
-    assert await _status(browser) == {"enabled": True, "linked": False, "username": None}
+    assert await _status(browser) == {
+        "enabled": True,
+        "linked": False,
+        "username": None,
+        "search": False,
+    }
     authorize_url = await browser.start_link()
     assert authorize_url.startswith(f"{FAKE_BASE}/api/v1/oauth/authorize?")
     assert query_of(authorize_url)["code_challenge_method"] == "S256"
@@ -47,6 +52,7 @@ async def test_link_attaches_tone3000_to_a_password_account(browser: Browser, ap
         "enabled": True,
         "linked": True,
         "username": "shootout-tester",
+        "search": False,
     }
     (account,) = await _accounts(app)
     assert account.user_id == uuid.UUID(me["id"])
@@ -129,7 +135,12 @@ async def test_unlink_deletes_the_link_and_its_tokens(browser: Browser, app: Fas
     response = await browser.app.delete(LINK, headers=browser.csrf())
     assert response.status_code == 204
     assert await _accounts(app) == []
-    assert await _status(browser) == {"enabled": True, "linked": False, "username": None}
+    assert await _status(browser) == {
+        "enabled": True,
+        "linked": False,
+        "username": None,
+        "search": False,
+    }
     again = await browser.app.delete(LINK, headers=browser.csrf())
     assert again.status_code == 404
     assert again.json()["error"] == "tone3000_not_linked"

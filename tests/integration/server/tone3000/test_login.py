@@ -85,7 +85,12 @@ async def test_first_sign_in_creates_an_account_without_email_or_password(
     assert me.json()["email"] is None
     assert me.json()["display_name"] == "shootout-tester"
     status = (await browser.app.get(STATUS)).json()
-    assert status == {"enabled": True, "linked": True, "username": "shootout-tester"}
+    assert status == {
+        "enabled": True,
+        "linked": True,
+        "username": "shootout-tester",
+        "search": False,
+    }
 
 
 async def test_second_sign_in_finds_the_same_account(new_browser: BrowserFactory) -> None:

@@ -29,7 +29,7 @@ async def test_routes_say_tone3000_is_not_configured(
         assert response.status_code == 404, path
         assert response.json()["error"] == "tone3000_not_configured"
     status = await browser.app.get(STATUS)
-    assert status.json() == {"enabled": False, "linked": False, "username": None}
+    assert status.json() == {"enabled": False, "linked": False, "username": None, "search": False}
 
 
 async def test_pages_show_no_tone3000_buttons(
