@@ -315,7 +315,11 @@ async def cluster(
         )
         app = create_app(settings)
         await stack.enter_async_context(app.router.lifespan_context(app))
-        logging.getLogger("toneshootout").setLevel(logging.WARNING)  # no access log per POST
+        # No access log per POST while the cluster runs; the level is put back afterwards, or
+        # every later test in this process would lose the service's INFO records.
+        quiet = logging.getLogger("toneshootout")
+        stack.callback(quiet.setLevel, quiet.level)
+        quiet.setLevel(logging.WARNING)
         transport = httpx.ASGITransport(app=app)
         http = await stack.enter_async_context(
             httpx.AsyncClient(transport=transport, base_url="http://testserver")
