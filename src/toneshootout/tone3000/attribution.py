@@ -52,7 +52,7 @@ class Credit(BaseModel):
 
     @property
     def kind_label(self) -> str:
-        """"NAM capture", "cabinet IR", "reverb IR" or "IR" (§1.7: IRs under other gears)."""
+        """ "NAM capture", "cabinet IR", "reverb IR" or "IR" (§1.7: IRs under other gears)."""
         if self.kind != "ir":
             return "NAM capture"
         return {"cab": "cabinet IR", "space": "reverb IR"}.get(self.gear or "", "IR")
