@@ -230,3 +230,16 @@ def test_video_progress_is_reported_per_di(rendered: Path, kit: Kit, tmp_path: P
     assert {e.di for e in video} == {"DI 0", "DI 1"}
     overall = [e.overall for e in seen]
     assert overall == sorted(overall)
+
+
+def test_every_chapter_starts_on_a_keyframe(rendered: Path) -> None:
+    with av.open(str(_output(rendered, "video", "DI 0"))) as container:
+        stream = container.streams.video[0]
+        keyframes = {
+            round(float((packet.pts or 0) * (stream.time_base or 0)) * FPS)
+            for packet in container.demux(stream)
+            if packet.is_keyframe and packet.pts is not None
+        }
+        chapters = container.chapters()
+    starts = {round(float(c["start"] * (c["time_base"] or 0)) * FPS) for c in chapters}
+    assert starts <= keyframes
