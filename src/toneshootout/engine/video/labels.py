@@ -152,12 +152,18 @@ def description(
     rule: str,
     chapters: Sequence[tuple[float, str]],
     *,
+    cards: Sequence[ChainCard] = (),
     credits: Sequence[str],
     tone3000: bool,
 ) -> str:
-    """A YouTube-ready description: what this is, the timestamps, the credits."""
+    """A YouTube-ready description: what this is, the timestamps, every chain, the credits."""
     lines = [f"{title} — {di}", "", rule + ".", "", "Chapters:"]
     lines += [f"{clock(start)} {name}" for start, name in chapters]
+    if cards:
+        lines += ["", "Chains:"]
+        for card in cards:
+            lines += [f"{card.letter} · {card.name}", *(f"  {b}" for b in card.blocks)]
+            lines.append(f"  {card.level_line}")
     if credits:
         lines += ["", "Credits:", *credits]
     if tone3000:
