@@ -2,7 +2,9 @@
 
 Built once by `get_settings()` from `TONESHOOTOUT_*` environment variables (nested sections
 use `__`, e.g. `TONESHOOTOUT_AUTH__ACCESS_TTL_SECONDS`) and passed in; nothing reads the
-environment at import time, and the engine never reads it at all.
+environment at import time, and the engine never reads it at all. A variable naming no setting,
+or a value that does not validate, stops start-up with one line (`settings_env`); no section
+takes keys it does not know, however its values are given.
 """
 
 from __future__ import annotations
@@ -12,20 +14,28 @@ from pathlib import Path
 from typing import Literal, Self
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from toneshootout.settings_env import read_settings
 
 DEV_SECRET = "dev-only-secret-change-me-0123456789abcdef"
 
 
-class DatabaseSettings(BaseModel):
+class _Section(BaseModel):
+    """A settings section: a key it does not know is a mistake, never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class DatabaseSettings(_Section):
     url: str | None = Field(None, description="SQLAlchemy async URL; default SQLite in data_dir")
     echo: bool = False
     busy_timeout_ms: int = Field(10_000, ge=5_000)
     pool_size: int = Field(5, ge=1)
 
 
-class StorageSettings(BaseModel):
+class StorageSettings(_Section):
     max_di_bytes: int = 100 * 1024 * 1024
     max_ir_bytes: int = 5 * 1024 * 1024
     max_capture_bytes: int = 10 * 1024 * 1024
@@ -39,7 +49,7 @@ class StorageSettings(BaseModel):
     temp_sweep_interval_seconds: float = Field(300.0, gt=0)
 
 
-class AuthSettings(BaseModel):
+class AuthSettings(_Section):
     secret_key: SecretStr = SecretStr(DEV_SECRET)
     algorithm: Literal["HS256"] = "HS256"
     issuer: str = "toneshootout"
@@ -53,13 +63,13 @@ class AuthSettings(BaseModel):
     cookie_secure: bool = False
 
 
-class HttpSettings(BaseModel):
+class HttpSettings(_Section):
     cors_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = 1024 * 1024
     trusted_hosts: list[str] = Field(default_factory=lambda: ["*"])
 
 
-class RedisSettings(BaseModel):
+class RedisSettings(_Section):
     url: str | None = None
     # TaskIQ RedisStreamBroker (REQ-27); `idle_timeout` must exceed the render time limit.
     queue_name: str = "toneshootout:renders"
@@ -71,7 +81,7 @@ class RedisSettings(BaseModel):
     events_channel: str = "toneshootout:events"
 
 
-class RealtimeSettings(BaseModel):
+class RealtimeSettings(_Section):
     # WebSocket progress (REQ-31): single-use tickets, caps and heartbeat.
     ticket_ttl_seconds: int = Field(30, ge=5, le=300)
     max_message_bytes: int = Field(4096, ge=256)
@@ -88,7 +98,7 @@ class RealtimeSettings(BaseModel):
     ticket_rate_per_minute: int = Field(30, ge=1)
 
 
-class RenderSettings(BaseModel):
+class RenderSettings(_Section):
     # Wall-time limit of one render attempt; beyond it the job fails with `timeout` (REQ-30).
     max_render_seconds: int = Field(1800, ge=1)
     # A running job's claim lasts `lease_seconds` past its last heartbeat; a worker that dies
@@ -123,7 +133,7 @@ class RenderSettings(BaseModel):
 DEV_TOKEN_KEY = "dev-only-tone3000-token-key-change-me-0123456789"
 
 
-class Tone3000Settings(BaseModel):
+class Tone3000Settings(_Section):
     """TONE3000 (`TONE3000.md`): off until a client id (a publishable `t3k_pub_` key) is set."""
 
     base_url: str = "https://www.tone3000.com"
@@ -171,7 +181,7 @@ class Settings(BaseSettings):
     """Everything the service can be told; the defaults are the embedded `make run` mode."""
 
     model_config = SettingsConfigDict(
-        env_prefix="TONESHOOTOUT_", env_nested_delimiter="__", extra="ignore"
+        env_prefix="TONESHOOTOUT_", env_nested_delimiter="__", extra="forbid"
     )
 
     environment: Literal["development", "test", "production"] = "development"
@@ -234,7 +244,13 @@ class Settings(BaseSettings):
         return self.environment != "production"
 
 
+def settings_from_environment() -> Settings:
+    """The settings from the environment as it is now; `ConfigurationError` (one line) names
+    any `TONESHOOTOUT_*` variable that is no setting or holds a value that does not validate."""
+    return read_settings(Settings)
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The process's settings, read from the environment once."""
-    return Settings()
+    return settings_from_environment()

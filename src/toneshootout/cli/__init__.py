@@ -10,6 +10,7 @@ from toneshootout.cli import demo, inspect, process, render, serve, tone3000_fak
 from toneshootout.cli.errors import CliError, printable
 from toneshootout.cli.tone3000 import login
 from toneshootout.engine.errors import EngineError, RenderCancelled
+from toneshootout.settings_env import ConfigurationError
 from toneshootout.tone3000.errors import Tone3000Error
 
 app = typer.Typer(
@@ -47,6 +48,8 @@ def main() -> None:
         fail("interrupted; nothing was written", 130)
     except CliError as err:
         fail(printable(str(err)), err.code)
+    except ConfigurationError as err:  # a TONESHOOTOUT_* variable: nothing was started
+        fail(printable(str(err)))
     except Tone3000Error as err:  # a refusal no command put in its own words
         fail(printable(f"TONE3000: {err}"))
     except EngineError as err:

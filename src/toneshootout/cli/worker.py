@@ -17,18 +17,16 @@ def worker(
     """Receive render jobs from Redis, render them in sandboxes, sweep and clean; SIGTERM stops."""
     import asyncio
 
-    from pydantic import ValidationError
-
     from toneshootout.server.logging import configure_logging
-    from toneshootout.settings import Settings
+    from toneshootout.settings import settings_from_environment
     from toneshootout.worker.broker import BrokerConfigError
     from toneshootout.worker.runtime import run_worker, with_concurrency
 
     try:
-        settings = with_concurrency(Settings(), concurrency)
+        settings = with_concurrency(settings_from_environment(), concurrency)
         configure_logging(settings)
         asyncio.run(run_worker(settings))
-    except (BrokerConfigError, ValidationError) as err:
+    except BrokerConfigError as err:
         message = str(err).replace("\n", " ")
         print(f"toneshootout: error: {message}", file=sys.stderr)
         raise SystemExit(2) from None

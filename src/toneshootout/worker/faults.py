@@ -17,7 +17,8 @@ idle timeout shorter than a render and watch the claim's compare-and-set absorb 
 waits until the sandbox is stopped (cancel, wall-time limit, shutdown), a number waits that many
 seconds. A test of cancel, of the time limit or of a render outliving the stream idle timeout
 then never races a machine fast enough to finish the render first.
-None of these variables is a setting: production never reads them as configuration.
+None of these variables is a setting: production never reads them as configuration, and
+`settings_env.NOT_SETTINGS` lets them past the check that refuses unknown `TONESHOOTOUT_*` names.
 """
 
 from __future__ import annotations

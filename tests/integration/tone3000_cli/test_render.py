@@ -297,6 +297,7 @@ blocks = [{_capture(4202, 90006)}, {_ir()}]
         ("STORAGE_ORIGINS", "https://api.tone3000.com", "lists are JSON"),
         ("CALLS_PER_MINUTE", "500", "CALLS_PER_MINUTE: Input should be less than or equal to 100"),
         ("CACHE_SECONDS", "-1", "CACHE_SECONDS: Input should be greater than or equal to 0"),
+        ("CACHE_SECONDZ", "60", "did you mean TONESHOOTOUT_TONE3000__CACHE_SECONDS?"),
     ],
 )
 def test_a_bad_tone3000_setting_is_one_line(

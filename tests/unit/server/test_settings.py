@@ -10,6 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from toneshootout.settings import DEV_SECRET, Settings, get_settings
+from toneshootout.settings_env import ConfigurationError
 
 STRONG_SECRET = "s" * 48
 PG_URL = "postgresql+asyncpg://app:pw@db.internal:5432/toneshootout"
@@ -85,7 +86,7 @@ def test_production_refuses_missing_or_wildcard_cors(origins: list[str]) -> None
 
 def test_production_from_environment_refuses_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TONESHOOTOUT_ENVIRONMENT", "production")
-    with pytest.raises(ValidationError, match="SECRET_KEY") as error:
+    with pytest.raises(ConfigurationError, match="SECRET_KEY") as error:
         get_settings()
     assert "CORS_ORIGINS" in str(error.value)
     assert DEV_SECRET not in str(error.value)

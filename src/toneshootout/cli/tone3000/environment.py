@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import os
+
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from toneshootout.cli.errors import CliError
-from toneshootout.settings import Tone3000Settings
+from toneshootout.settings import Settings, Tone3000Settings
+from toneshootout.settings_env import refuse_unknown
 
 
 class _Environment(BaseSettings):
-    """Only the `tone3000` section: the CLI must not fail on the service's other settings."""
+    """Only the `tone3000` section: the CLI must not fail on the values of the service's other
+    settings (their names are checked, against all the service's settings)."""
 
     model_config = SettingsConfigDict(
         env_prefix="TONESHOOTOUT_", env_nested_delimiter="__", extra="ignore"
@@ -19,6 +23,7 @@ class _Environment(BaseSettings):
 
 
 def tone3000_settings() -> Tone3000Settings:
+    refuse_unknown(os.environ, Settings)  # a misspelt TONESHOOTOUT_TONE3000__* is no default
     try:
         return _Environment().tone3000
     except ValidationError as err:
