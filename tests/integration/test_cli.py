@@ -85,3 +85,35 @@ def test_demo_writes_material_spec_and_render(
     assert len(summary["pairs"]) >= 6
     assert (tmp_path / "material" / "demo.toml").is_file()
     assert (tmp_path / "render" / "manifest.json").is_file()
+
+
+def test_render_with_video_writes_the_mp4_and_lists_it(
+    kit: Kit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = 'segment_seconds = 1.0\noutputs = ["video"]\nvideo_size = "1280x720"'
+    out = tmp_path / "out"
+    _run(
+        ["render", str(kit.spec(extra_settings=settings)), "--out", str(out), "--json"], monkeypatch
+    )
+    capsys.readouterr()
+    manifest = json.loads((out / "manifest.json").read_text())
+    videos = sorted(o["path"] for o in manifest["outputs"] if o["role"] == "video")
+    assert videos == ["video/di-0.mp4", "video/di-1.mp4"]
+    assert all((out / path).stat().st_size > 10_000 for path in videos)
+
+
+def test_render_refuses_an_unknown_video_size_in_one_line(
+    kit: Kit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = kit.spec(extra_settings='outputs = ["video"]\nvideo_size = "4k"')
+    monkeypatch.setattr(
+        sys, "argv", ["toneshootout", "render", str(spec), "--out", str(tmp_path / "o")]
+    )
+    with pytest.raises(SystemExit) as done:
+        main()
+    assert done.value.code not in (0, None)
+    err = capsys.readouterr().err.strip()
+    assert "settings.video_size" in err
+    assert "1920x1080" in err
+    assert len(err.splitlines()) == 1
+    assert not (tmp_path / "o").exists()

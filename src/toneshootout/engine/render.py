@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -30,10 +31,18 @@ from toneshootout.engine.levels import (
 from toneshootout.engine.manifest import build_manifest, level_dict
 from toneshootout.engine.outputs import OutputFolder, unique_slugs
 from toneshootout.engine.progress import CancelToken, ProgressSink, ignore_progress
-from toneshootout.engine.report import DiOutputs, DiReport, metrics_csv, write_di_outputs
+from toneshootout.engine.report import (
+    DiOutputs,
+    DiReport,
+    VideoContext,
+    metrics_csv,
+    write_di_outputs,
+)
 from toneshootout.engine.spec import Spec
 from toneshootout.engine.tracker import Tracker
 from toneshootout.engine.types import Signal
+from toneshootout.engine.video.credits import EndCredit, all_credits
+from toneshootout.engine.video.labels import chain_cards
 
 ALIGN_MARGIN_S = 0.010  # room for the largest latency the alignment search accepts
 TAIL_FLOOR_DB = -90.0  # tails are kept until they fall below this, relative to the peak
@@ -148,6 +157,7 @@ class _Job:
     cancel: CancelToken | None
     cache: ChainCache | None = None
     cache_before: CacheStats = field(default_factory=CacheStats)  # a shared cache's counts
+    end_credits: Sequence[EndCredit] = ()  # the caller's attribution lines for the video
     alignments: dict[str, Alignment] = field(default_factory=dict)
     reused: set[tuple[str, str]] = field(default_factory=set)  # (DI, chain) taken from cache
 
@@ -206,6 +216,17 @@ class _Job:
         }
         return match, matched
 
+    def video_context(self, di: LoadedDi, match: LoudnessMatch) -> VideoContext | None:
+        if "video" not in self.spec.settings.outputs:
+            return None
+        return VideoContext(
+            title=self.spec.title,
+            cards=chain_cards(self.inputs.chains, match.levels),
+            di_samples=di.samples,
+            credits=all_credits(self.inputs, self.end_credits),
+            cancel=self.cancel,
+        )
+
     def pairs(self, di: str, match: LoudnessMatch, gains: dict[str, float]) -> list[PairSummary]:
         return [
             PairSummary(
@@ -259,6 +280,7 @@ def _render_into(job: _Job) -> RenderSummary:
                 chain_slugs,
                 matched,
                 inputs.render_rate,
+                video=job.video_context(di, match),
             )
             reports[name] = write_di_outputs(outputs, job.tracker, pool)
             levels_by_di[name] = (match, gains)
@@ -330,10 +352,12 @@ def render_shootout(
     workers: int | None = None,
     overwrite: bool = False,
     cache: ChainCache | None = None,
+    end_credits: Sequence[EndCredit] = (),
 ) -> RenderSummary:
     """Render `spec` into `out_dir`, which appears only once the whole render succeeded.
 
     With a `cache`, unchanged DI × chain results are reused; the outputs are byte-identical.
+    `end_credits` are attribution lines the video's end card shows before the files' own.
     """
     out_dir = out_dir.resolve()
     _check_out_dir(out_dir, overwrite)
@@ -352,6 +376,7 @@ def render_shootout(
             cancel=cancel,
             cache=cache,
             cache_before=replace(cache.stats) if cache is not None else CacheStats(),
+            end_credits=end_credits,
         )
         summary = _render_into(job)
         _publish(staging, out_dir)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import combinations
 from pathlib import Path
@@ -12,13 +12,17 @@ from typing import Any
 
 from toneshootout.engine.audio_io import write_audio
 from toneshootout.engine.background import BackgroundPool
-from toneshootout.engine.compose import build_montage
+from toneshootout.engine.compose import Segment, build_montage
 from toneshootout.engine.metrics import null_test, render_metrics
 from toneshootout.engine.outputs import OutputFolder
 from toneshootout.engine.plots import plot_difference, plot_ltas, plot_spectrogram, plot_waveform
+from toneshootout.engine.progress import CancelToken
 from toneshootout.engine.spec import Settings
 from toneshootout.engine.tracker import Tracker
 from toneshootout.engine.types import Signal
+from toneshootout.engine.video.credits import EndCredit
+from toneshootout.engine.video.labels import ChainCard
+from toneshootout.engine.video.write import VideoSource, write_video
 
 EXTENSIONS = {"wav": ".wav", "flac": ".flac", "mp3": ".mp3"}
 
@@ -33,6 +37,17 @@ class DiReport:
 
 
 @dataclass(frozen=True)
+class VideoContext:
+    """What a DI's video needs beyond the renders: names, level decisions, the dry DI, credits."""
+
+    title: str
+    cards: Sequence[ChainCard]
+    di_samples: Signal
+    credits: Sequence[EndCredit]
+    cancel: CancelToken | None = None
+
+
+@dataclass(frozen=True)
 class DiOutputs:
     """Everything needed to write one DI's outputs: where, what, and under which names."""
 
@@ -43,6 +58,7 @@ class DiOutputs:
     chain_slugs: Mapping[str, str]
     renders: Mapping[str, Signal]  # chain name → aligned, level-matched render
     rate: int
+    video: VideoContext | None = None
 
     @property
     def audio_formats(self) -> list[str]:
@@ -62,7 +78,7 @@ def _write_chain_audio(out: DiOutputs) -> None:
         out.write_audio(stem, y, "chain_render", chain=chain)
 
 
-def _write_montage(out: DiOutputs) -> list[dict[str, Any]]:
+def _write_montage(out: DiOutputs) -> tuple[Signal, list[Segment]]:
     settings = out.settings
     montage, segments = build_montage(
         dict(out.renders),
@@ -72,13 +88,41 @@ def _write_montage(out: DiOutputs) -> list[dict[str, Any]]:
         crossfade_ms=settings.crossfade_ms,
         gap_s=settings.gap_seconds,
     )
-    timeline = [asdict(s) for s in segments]
     if "montage" in settings.outputs:
         out.write_audio(f"montage/{out.di_slug}", montage, "montage")
         out.folder.write_json(
-            f"montage/{out.di_slug}.timeline.json", timeline, role="timeline", di=out.di
+            f"montage/{out.di_slug}.timeline.json",
+            [asdict(s) for s in segments],
+            role="timeline",
+            di=out.di,
         )
-    return timeline
+    return montage, segments
+
+
+def _write_video(
+    out: DiOutputs, montage: Signal, segments: list[Segment], tracker: Tracker
+) -> None:
+    """The montage as a labelled, chaptered MP4; encoded here, so progress and cancel reach it."""
+    context = out.video
+    if context is None:
+        raise ValueError("a video was asked for without its context")
+    source = VideoSource(
+        title=context.title,
+        di=out.di,
+        settings=out.settings,
+        cards=context.cards,
+        segments=segments,
+        montage=montage,
+        rate=out.rate,
+        di_samples=context.di_samples,
+        source_length=max((y.shape[0] for y in out.renders.values()), default=0),
+        credits=context.credits,
+    )
+
+    def report(fraction: float) -> None:
+        tracker.advance("video", fraction, di=out.di)
+
+    write_video(out.folder, out.di_slug, source, cancel=context.cancel, progress=report)
 
 
 def null_task(
@@ -155,17 +199,22 @@ def write_di_outputs(out: DiOutputs, tracker: Tracker, pool: BackgroundPool) -> 
     """Write one DI's outputs and return what the manifest records about it.
 
     Audio and the montage are written at once; metrics, null tests and plots go to `pool`,
-    and the report is complete once the caller has drained it.
+    and the report is complete once the caller has drained it. The video is encoded last, here,
+    while the pool works through the analysis.
     """
     _write_chain_audio(out)
     tracker.advance("audio", 1.0, di=out.di)
-    report = DiReport(timeline=_write_montage(out))
+    montage, segments = _write_montage(out)
+    report = DiReport(timeline=[asdict(s) for s in segments])
     tracker.advance("montage", 1.0, di=out.di)
     _submit_analysis(out, report, pool)
     tracker.advance("metrics", 1.0, di=out.di)
     if "plots" in out.settings.outputs:
         _write_plots(out, pool)
     tracker.advance("plots", 1.0, di=out.di)
+    if "video" in out.settings.outputs:
+        _write_video(out, montage, segments, tracker)
+    tracker.advance("video", 1.0, di=out.di)
     return report
 
 

@@ -16,9 +16,10 @@ from toneshootout.engine.channels import ChannelPolicy
 from toneshootout.engine.effects import EffectBlock
 from toneshootout.engine.errors import InvalidInput
 from toneshootout.engine.levels import InputLevelPolicy
+from toneshootout.engine.video.layout import VideoSize
 
 Name = Annotated[str, Field(min_length=1, max_length=80)]
-OutputKind = Literal["wav", "flac", "mp3", "montage", "metrics", "null_tests", "plots"]
+OutputKind = Literal["wav", "flac", "mp3", "montage", "metrics", "null_tests", "plots", "video"]
 DEFAULT_OUTPUTS: tuple[OutputKind, ...] = ("wav", "montage", "metrics", "null_tests", "plots")
 MAX_SPEC_BYTES = 256 * 1024
 
@@ -145,7 +146,12 @@ class Settings(_Strict):
         default_factory=lambda: list(DEFAULT_OUTPUTS),
         title="Outputs",
         description="What the render writes: audio per chain (wav, flac, mp3), the montage, "
-        "metrics, null tests and plots",
+        "metrics, null tests, plots and an MP4 video of the montage per DI",
+    )
+    video_size: VideoSize = Field(
+        "1920x1080",
+        title="Video size",
+        description="Picture size of the video, in pixels: 1920x1080, 1280x720 or square 1080x1080",
     )
 
 

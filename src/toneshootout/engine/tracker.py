@@ -9,7 +9,7 @@ from __future__ import annotations
 from toneshootout.engine.progress import EtaClock, ProgressEvent, ProgressSink
 
 _LOAD, _ALIGN, _RENDER, _POST = 0.02, 0.06, 0.74, 0.18
-POST_STEPS = ("audio", "montage", "metrics", "plots")
+POST_STEPS = ("audio", "montage", "metrics", "plots", "video")
 
 
 class Tracker:
