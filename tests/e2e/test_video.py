@@ -16,7 +16,7 @@ from tests.e2e.browser import PageWatch
 from tests.e2e.conftest import Audit
 from tests.e2e.live import LiveServer
 from tests.e2e.pages import allow_a_missing_schema_endpoint
-from tests.e2e.sharing import stranger
+from tests.e2e.sharing import Stranger, stranger
 from tests.e2e.shootouts import Material, submit, two_chain_shootout
 
 RENDER_TIMEOUT_MS = 300_000  # a render on a loaded 2-core machine; never a speed claim
@@ -44,7 +44,9 @@ def montage_seconds(api: BrowserApi, render: dict[str, Any], di: str) -> float:
 
 def play_until_it_advances(page: Page) -> None:
     """Play (muted: nobody listens in a test) until the playhead has moved on real frames."""
-    page.evaluate(f"() => {{ const v = document.querySelector('{VIDEO}'); v.muted = true; v.play(); }}")
+    page.evaluate(
+        f"() => {{ const v = document.querySelector('{VIDEO}'); v.muted = true; v.play(); }}"
+    )
     page.wait_for_function(
         f"() => {{ const v = document.querySelector('{VIDEO}');"
         " return v.readyState >= 2 && v.currentTime > 0.5 && !v.paused; }}",
@@ -52,23 +54,8 @@ def play_until_it_advances(page: Page) -> None:
     )
 
 
-def test_the_user_turns_the_video_on_renders_plays_and_copies_its_description(
-    page: Page,
-    api: BrowserApi,
-    watch: PageWatch,
-    material: Material,
-    audit: Audit,
-    browser: Browser,
-    live_server: LiveServer,
-    audit_for: Callable[[Page], Audit],
-) -> None:
-    api.sign_up()
-    allow_a_missing_schema_endpoint(api, watch)
-    shootout = two_chain_shootout(api, material, "Video night")
-    before = shootout["estimated_render_seconds"]
-    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
-
-    # The builder: the video is off (opt-in) and its size waits for it.
+def _turn_the_video_on(page: Page, api: BrowserApi, audit: Audit, shootout: dict[str, Any]) -> None:
+    """The builder: the video is off (opt-in) and its size waits for it; on, at 720p, saved."""
     page.goto(f"/shootouts/{shootout['id']}")
     video_box = page.get_by_label("video (MP4)")
     size = page.get_by_label("Video size")
@@ -84,17 +71,16 @@ def test_the_user_turns_the_video_on_renders_plays_and_copies_its_description(
     saved = api.call("GET", f"/api/v1/shootouts/{shootout['id']}")
     assert saved["settings"]["video_size"] == "1280x720"
     assert {"wav", "montage", "metrics", "video"} <= set(saved["settings"]["outputs"])
-    assert saved["estimated_render_seconds"] > before  # the video's encode is counted
+    # The video's encode is counted in the estimate.
+    assert saved["estimated_render_seconds"] > shootout["estimated_render_seconds"]
 
-    page.get_by_role("button", name="Render").click()
-    expect(page).to_have_url(re.compile(r"/renders/[0-9a-f-]{36}$"))
-    render_id = page.url.rsplit("/", 1)[-1]
-    expect(page.locator("#render-state")).to_have_text("Finished.", timeout=RENDER_TIMEOUT_MS)
-    render = api.call("GET", f"/api/v1/renders/{render_id}")
+
+def _watch_download_and_copy(
+    page: Page, api: BrowserApi, render: dict[str, Any], audit: Audit
+) -> None:
+    """The results: the <video> with its poster plays; the MP4 downloads; the description copies."""
     [video] = render["videos"]
     di = video["di"]
-
-    # The results: the <video> with its poster, streamed from the render's files.
     player = page.locator(VIDEO)
     expect(player).to_have_attribute("poster", video["poster_url"], timeout=30_000)
     expect(player).to_have_attribute("preload", "metadata")
@@ -115,7 +101,6 @@ def test_the_user_turns_the_video_on_renders_plays_and_copies_its_description(
         download.click()
     assert started.value.suggested_filename.endswith(".mp4")
 
-    # The description for YouTube: opened, read, copied.
     card = page.locator(".video-card")
     card.get_by_text("Description for YouTube", exact=True).click()
     text = card.get_by_role("textbox", name=f"Description for YouTube: {di}")
@@ -126,22 +111,50 @@ def test_the_user_turns_the_video_on_renders_plays_and_copies_its_description(
     expect(page.get_by_role("link", name=f"{di} · video (MP4)")).to_be_visible()
     audit("render-video")
 
-    # Shared: a stranger sees and plays the same video from share-scoped URLs.
+
+def _stranger_watches(guest: Stranger, share: dict[str, Any]) -> None:
+    """The shared page plays the same video from share-scoped URLs; the blind test has none."""
+    guest.page.goto(share["url"])
+    shared_player = guest.page.locator(VIDEO)
+    expect(shared_player).to_have_attribute(
+        "src", re.compile(rf"^/api/v1/shared/{re.escape(share['token'])}/files/video/")
+    )
+    expect(shared_player).to_have_attribute("poster", re.compile(r"\.poster\.png$"))
+    play_until_it_advances(guest.page)
+    guest.page.evaluate(f"() => document.querySelector('{VIDEO}').pause()")
+    guest.audit("share-video")
+    guest.page.goto(f"{share['url']}/blind")
+    expect(guest.page.get_by_role("heading", level=1)).to_be_visible()
+    expect(guest.page.locator("video, .video-card, .video-description")).to_have_count(0)
+
+
+def test_the_user_turns_the_video_on_renders_plays_and_copies_its_description(
+    *,
+    page: Page,
+    api: BrowserApi,
+    watch: PageWatch,
+    material: Material,
+    audit: Audit,
+    browser: Browser,
+    live_server: LiveServer,
+    audit_for: Callable[[Page], Audit],
+) -> None:
+    api.sign_up()
+    allow_a_missing_schema_endpoint(api, watch)
+    shootout = two_chain_shootout(api, material, "Video night")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    _turn_the_video_on(page, api, audit, shootout)
+
+    page.get_by_role("button", name="Render").click()
+    expect(page).to_have_url(re.compile(r"/renders/[0-9a-f-]{36}$"))
+    render_id = page.url.rsplit("/", 1)[-1]
+    expect(page.locator("#render-state")).to_have_text("Finished.", timeout=RENDER_TIMEOUT_MS)
+    render = api.call("GET", f"/api/v1/renders/{render_id}")
+    _watch_download_and_copy(page, api, render, audit)
+
     share = api.call("POST", f"/api/v1/renders/{render_id}/shares", {"visibility": "unlisted"}, 201)
     with stranger(browser, live_server, audit_for) as guest:
-        guest.page.goto(share["url"])
-        shared_player = guest.page.locator(VIDEO)
-        expect(shared_player).to_have_attribute(
-            "src", re.compile(rf"^/api/v1/shared/{re.escape(share['token'])}/files/video/")
-        )
-        expect(shared_player).to_have_attribute("poster", re.compile(r"\.poster\.png$"))
-        play_until_it_advances(guest.page)
-        guest.page.evaluate(f"() => document.querySelector('{VIDEO}').pause()")
-        guest.audit("share-video")
-        # The blind test names no chain: no video, no poster, no description there.
-        guest.page.goto(f"{share['url']}/blind")
-        expect(guest.page.get_by_role("heading", level=1)).to_be_visible()
-        expect(guest.page.locator("video, .video-card, .video-description")).to_have_count(0)
+        _stranger_watches(guest, share)
 
 
 @pytest.fixture(scope="module")

@@ -111,9 +111,7 @@ def test_a_credit_line_is_short_and_readable_for_a_video_end_card() -> None:
 
 
 def test_a_credit_line_shortens_a_long_title_and_drops_control_characters() -> None:
-    long = Tone.model_validate(
-        PLEXI.model_dump() | {"title": "Very " * 40 + "Long\x1b[31m\nTitle"}
-    )
+    long = Tone.model_validate(PLEXI.model_dump() | {"title": "Very " * 40 + "Long\x1b[31m\nTitle"})
     line = credit_line(credit("capture", long, GAIN_7))
     assert len(line) <= CREDIT_LINE_MAX
     assert "…" in line

@@ -19,13 +19,9 @@ import uuid
 from collections.abc import Mapping
 from typing import Final
 
+from toneshootout.engine.spec import Settings as RenderSettings
 from toneshootout.server.shootout.checks import ItemFacts
-from toneshootout.server.shootout.schemas import (
-    CaptureBlockIn,
-    DiTrackIn,
-    RenderSettings,
-    ShootoutIn,
-)
+from toneshootout.server.shootout.schemas import CaptureBlockIn, DiTrackIn, ShootoutIn
 
 # Capture speed in seconds of 48 kHz audio per second of wall time ("NAM kernel", 2 cores).
 A1_SPEED: Final = {"standard": 30.1, "lite": 29.6, "feather": 92.5, "nano": 113.1}

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from tests.integration.server.render.helpers import RENDERS, demo_shootout, services
+from tests.integration.server.render.helpers import demo_shootout, services
 from tests.integration.server.share.helpers import SHARED, create_share, owner_with_render
 from tests.integration.server.shootout.helpers import SHOOTOUTS, register_and_login
 from toneshootout.server.db.models.render import Render
@@ -24,8 +24,9 @@ VIDEO_FILES = {
     "video_poster": ("image/png", ".poster.png"),
     "video_description": ("text/plain; charset=utf-8", ".description.txt"),
 }
+FFPROBE = ["ffprobe", "-v", "error", "-print_format", "json"]
+FFPROBE += ["-show_streams", "-show_format", "-show_chapters"]
 DI = "riff.wav"  # the demo shootout's DI, as the library names it
-MONTAGE_SECONDS = 6.0  # its 3 s through 2 chains
 
 
 def _download_headers_ok(response: httpx.Response) -> None:
@@ -39,8 +40,7 @@ def _probe(mp4: bytes, tmp: Path) -> dict[str, Any]:
     path = tmp / "probe.mp4"
     path.write_bytes(mp4)
     out = subprocess.run(
-        ["ffprobe", "-v", "error", "-print_format", "json", "-show_streams", "-show_format"]
-        + ["-show_chapters", str(path)],
+        [*FFPROBE, str(path)],
         check=True,
         capture_output=True,
         text=True,
@@ -57,7 +57,8 @@ async def test_the_video_poster_and_description_are_served_per_di_with_range(
     assert set(files) == set(VIDEO_FILES)
     for role, (media_type, suffix) in VIDEO_FILES.items():
         assert files[role]["di"] == DI
-        assert files[role]["path"].startswith("video/") and files[role]["path"].endswith(suffix)
+        assert files[role]["path"].startswith("video/")
+        assert files[role]["path"].endswith(suffix)
         assert media_type.startswith(files[role]["media_type"])
     assert render["videos"] == [
         {
@@ -100,8 +101,10 @@ async def test_the_video_poster_and_description_are_served_per_di_with_range(
     assert codecs["video"]["codec_name"] == "h264"
     assert (codecs["video"]["width"], codecs["video"]["height"]) == (1280, 720)
     assert codecs["audio"]["codec_name"] == "aac"
-    assert abs(float(probe["format"]["duration"]) - MONTAGE_SECONDS) < 0.2
-    assert len(probe["chapters"]) == 6  # 1 s segments: 3 windows × 2 chains
+    manifest_url = next(o["url"] for o in render["outputs"] if o["role"] == "manifest")
+    timeline = (await client.get(manifest_url, headers=owner.headers)).json()["timeline"][DI]
+    assert abs(float(probe["format"]["duration"]) - timeline[-1]["end_ms"] / 1000) < 0.1
+    assert len(probe["chapters"]) == len(timeline)  # a chapter per montage segment
 
     description = served["video_description"].decode()
     assert description.startswith(f"{render['title']} — {DI}")
@@ -112,7 +115,7 @@ async def test_the_video_poster_and_description_are_served_per_di_with_range(
     assert (await client.get(files["video"]["url"], headers=other.headers)).status_code == 404
 
 
-async def test_the_bundle_holds_the_video_files_and_a_render_without_video_has_none(
+async def test_the_bundle_holds_the_video_files(
     client: httpx.AsyncClient, app: FastAPI, tmp_path: Path
 ) -> None:
     owner, render = await owner_with_render(client, app, tmp_path, video=True)
@@ -132,10 +135,17 @@ async def test_the_bundle_holds_the_video_files_and_a_render_without_video_has_n
     description = next(o for o in render["outputs"] if o["role"] == "video_description")
     assert archive.read(f"{top}/{description['path']}").decode().startswith(render["title"])
 
-    plain_id = await demo_shootout(client, owner, tmp_path, "No video")
-    plain = (await client.get(f"{SHOOTOUTS}/{plain_id}", headers=owner.headers)).json()
-    assert "video" not in plain["settings"]["outputs"]  # opt-in: not a default output
-    assert plain["settings"]["video_size"] == "1920x1080"
+
+async def test_a_render_without_the_video_lists_none(
+    client: httpx.AsyncClient, app: FastAPI, tmp_path: Path
+) -> None:
+    owner, render = await owner_with_render(client, app, tmp_path)
+    assert render["videos"] == []
+    assert not [o for o in render["outputs"] if o["role"] in VIDEO_FILES]
+    shootout = await client.get(f"{SHOOTOUTS}/{render['shootout_id']}", headers=owner.headers)
+    settings = shootout.json()["settings"]
+    assert "video" not in settings["outputs"]  # opt-in: not a default output
+    assert settings["video_size"] == "1920x1080"
 
 
 async def test_the_estimate_grows_with_the_video_and_its_size(
@@ -161,9 +171,10 @@ async def test_the_estimate_grows_with_the_video_and_its_size(
 
     refused = await client.put(
         url,
-        json={**{k: shootout[k] for k in ("title", "di_tracks", "chains")}, "settings": {
-            "outputs": ["video"], "video_size": "4k"
-        }},
+        json={
+            **{k: shootout[k] for k in ("title", "di_tracks", "chains")},
+            "settings": {"outputs": ["video"], "video_size": "4k"},
+        },
         headers=owner.headers,
     )
     assert refused.status_code == 422

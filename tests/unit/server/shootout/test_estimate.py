@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from toneshootout.server.shootout.checks import ItemFacts
 from toneshootout.engine.video.layout import VIDEO_SIZES
+from toneshootout.server.shootout.checks import ItemFacts
 from toneshootout.server.shootout.estimate import (
     VIDEO_ENCODE_SPEED,
     VIDEO_PER_DI_S,
