@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from toneshootout.server.render.schemas import RenderVideoOut, Tone3000CreditOut
 
@@ -97,8 +97,7 @@ class SharedAlignment(BaseModel):
 
 
 class SharedOutput(BaseModel):
-    """A file a listener may fetch: chain renders, montages, plots and videos (with their
-    posters and descriptions) only."""
+    """A file a listener may fetch: chain renders, montages and plots only."""
 
     role: str
     di: str | None
@@ -135,7 +134,9 @@ class SharedRender(BaseModel):
     warnings: list[str]
     metrics: dict[str, list[dict[str, Any]]]
     outputs: list[SharedOutput]
-    videos: list[RenderVideoOut]
+    videos: list[RenderVideoOut] = Field(
+        description="Per DI, its video (as on the render API); none while shares withhold videos"
+    )
     attribution: list[SharedCredit]
     tone3000_credits: list[Tone3000CreditOut]
     embed_url: str

@@ -2,7 +2,8 @@
 // montage (each chain's name on screen, chapters, end credits) in a <video> with its poster, a
 // download link, and its description for YouTube to read and copy. Used by the owner's render
 // page and the shared page, over the URLs their API gives (`videos`: [{di, video_url,
-// poster_url, description_url}]); never by the blind or ABX pages (the video names the chains).
+// poster_url, description_url}]; the share API lists none for now, see server/share/
+// shared_view.py); never by the blind or ABX pages (the video names the chains).
 
 import { refreshSession } from "./api.js";
 import { h } from "./dom.js";
@@ -43,7 +44,7 @@ function descriptionBlock(video, label) {
   const button = h("button", { type: "button", class: "small", disabled: true, onclick: () => copyField(field, status) }, "Copy the description");
   const details = h("details", { class: "video-description" },
     h("summary", {}, "Description for YouTube"),
-    h("p", { class: "muted" }, "Chapters for each chain's turn, what each chain is made of, and the credits: paste it under the video."),
+    h("p", { class: "muted" }, "Chapters for each chain's turn, the level-matching rule and the credits: paste it under the video."),
     field,
     h("div", { class: "row" }, button, status));
   let loaded = false;
