@@ -74,7 +74,7 @@ def _turn_the_video_on(page: Page, api: BrowserApi, audit: Audit, shootout: dict
     audit("builder-video")
     with page.expect_request(lambda r: r.method == "PUT") as put:
         page.get_by_role("button", name="Save").click()
-    sent = put.value.post_data_json["settings"]
+    sent = (put.value.post_data_json or {})["settings"]
     assert (sent["video_size"], "video" in sent["outputs"]) == ("1280x720", True), sent
     # Exactly "Saved." ("Unsaved changes." holds "saved" too).
     expect(page.get_by_role("status").filter(has_text=re.compile(r"^Saved\.$"))).to_be_visible()
