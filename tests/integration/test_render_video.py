@@ -230,3 +230,27 @@ def test_video_progress_is_reported_per_di(rendered: Path, kit: Kit, tmp_path: P
     assert {e.di for e in video} == {"DI 0", "DI 1"}
     overall = [e.overall for e in seen]
     assert overall == sorted(overall)
+
+
+def test_every_chapter_starts_on_a_keyframe(rendered: Path) -> None:
+    with av.open(str(_output(rendered, "video", "DI 0"))) as container:
+        stream = container.streams.video[0]
+        keyframes = {
+            round(float((packet.pts or 0) * (stream.time_base or 0)) * FPS)
+            for packet in container.demux(stream)
+            if packet.is_keyframe and packet.pts is not None
+        }
+        chapters = container.chapters()
+    starts = {round(float(c["start"] * (c["time_base"] or 0)) * FPS) for c in chapters}
+    assert starts <= keyframes
+
+
+def test_blocks_are_named_by_their_labels_where_given(kit: Kit, tmp_path: Path) -> None:
+    ir = f'{{ type = "ir", path = "{kit.irs[0]}", label = "Greenback 4x12" }}'
+    settings = 'segment_seconds = 1.0\noutputs = ["video"]\nvideo_size = "1280x720"'
+    spec = kit.spec(chains=1, extra_settings=settings, ir_block=ir)
+    out = tmp_path / "out"
+    render_shootout(load_spec(spec), out, workers=1)
+    text = _output(out, "video_description", "DI 1").read_text(encoding="utf-8")
+    assert "  IR: Greenback 4x12  ·  " in text
+    assert kit.irs[0].stem not in text

@@ -257,6 +257,7 @@ def _render_into(job: _Job) -> RenderSummary:
         [d.track.name for d in inputs.dis],
         [d.samples.shape[0] for d in inputs.dis],
         [c.name for c in inputs.chains],
+        video="video" in job.spec.settings.outputs,
     )
     job.tracker.advance("load", 1.0)
     job.alignments = _measure_alignments(inputs, job.tracker, job.cancel, job.cache)

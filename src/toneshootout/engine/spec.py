@@ -48,10 +48,24 @@ class DiTrack(_Strict):
     region: Region | None = None
 
 
+# What a block is called where people see it (the video's cards); files stored under ids
+# (the service's storage keys) need it, or a viewer reads a key instead of a name.
+BlockLabel = Annotated[
+    str | None,
+    Field(
+        min_length=1,
+        max_length=120,
+        description="The block's name in the video; default: the capture's own name or the "
+        "file name",
+    ),
+]
+
+
 class CaptureBlock(_Strict):
     type: Literal["capture"]
     path: Path
     slim: float | None = Field(None, ge=0.0, le=1.0)
+    label: BlockLabel = None
 
 
 class IrBlock(_Strict):
@@ -59,6 +73,7 @@ class IrBlock(_Strict):
     path: Path
     channel: ChannelPolicy = "mid"
     force: bool = Field(False, description="Keep this IR even after an amp+cab capture")
+    label: BlockLabel = None
 
 
 Block = Annotated[CaptureBlock | IrBlock | EffectBlock, Field(discriminator="type")]

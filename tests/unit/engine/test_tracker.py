@@ -26,3 +26,21 @@ def test_tracker_overall_is_monotonic_and_ends_at_one() -> None:
         ("b", "x"),
         ("b", "y"),
     }
+
+
+def test_with_video_the_encode_gets_most_of_a_dis_outputs() -> None:
+    events: list[ProgressEvent] = []
+    tracker = Tracker(events.append)
+    tracker.plan(["a"], [100], ["x"], video=True)
+    tracker.advance("render", 1.0, di="a", chain="x")
+    after_render = events[-1].overall
+    for step in ("audio", "montage", "metrics", "plots"):
+        tracker.advance(step, 1.0, di="a")
+    before_video = events[-1].overall
+    tracker.advance("video", 0.5, di="a")
+    halfway = events[-1].overall
+    tracker.advance("video", 1.0, di="a")
+    assert after_render < 0.5
+    assert before_video - after_render < 0.2
+    assert before_video < halfway < events[-1].overall
+    assert events[-1].overall > 0.9

@@ -30,7 +30,7 @@ def capture_credits(inputs: LoadedInputs) -> list[EndCredit]:
             if not meta.modeled_by or block.sha256 in seen:
                 continue
             seen.add(block.sha256)
-            name = meta.name or block.block.path.stem
+            name = meta.name or block.block.label or block.block.path.stem
             lines.append(EndCredit(f"{name} — captured by {meta.modeled_by}"))
     return lines
 

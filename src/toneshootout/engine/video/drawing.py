@@ -64,6 +64,24 @@ def fit(text: str, face: Font, width: int) -> str:
     return text[:low].rstrip() + "…"
 
 
+def wrap(text: str, face: Font, width: int, max_lines: int) -> list[str]:
+    """`text` in lines no wider than `width`, broken between words; the last one cut if needed."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if current and face.getlength(candidate.rstrip(" ·")) > width:
+            lines.append(current.rstrip(" ·"))
+            current = word
+        else:
+            current = candidate
+    lines.append(current.rstrip())
+    lines = [line for line in lines if line] or [""]
+    if len(lines) > max_lines:
+        lines = [*lines[: max_lines - 1], " ".join(lines[max_lines - 1 :])]
+    return [fit(line, face, width) for line in lines]
+
+
 def blank(layout: Layout) -> Image.Image:
     return Image.new("RGB", (layout.width, layout.height), BACKGROUND)
 
@@ -82,7 +100,10 @@ def draw_header(image: Image.Image, layout: Layout, title: str, subtitle: str, r
     _text(draw, (box.x, box.y), title, (font(f.title, bold=True), TEXT), box.w)
     line = box.y + round(f.title * 1.35)
     _text(draw, (box.x, line), subtitle, (font(f.subtitle), MUTED), box.w)
-    _text(draw, (box.x, line + round(f.subtitle * 1.45)), rule, (font(f.small), MUTED), box.w)
+    y, face = line + round(f.subtitle * 1.45), font(f.small)
+    for part in wrap(rule, face, box.w, 2):
+        _text(draw, (box.x, y), part, (face, MUTED), box.w)
+        y += round(f.small * 1.3)
 
 
 def draw_card(image: Image.Image, layout: Layout, card: ChainCard, count: int) -> None:
@@ -116,22 +137,21 @@ def draw_card(image: Image.Image, layout: Layout, card: ChainCard, count: int) -
         name_width,
     )
     y = top + badge + pad
-    level_y = box.bottom - pad - f.level
+    width = box.right - pad - left
+    level_face, level_step = font(f.level, bold=True), round(f.level * 1.3)
+    level_lines = wrap(card.level_line, level_face, width, 2)
+    level_y = box.bottom - pad - f.level - level_step * (len(level_lines) - 1)
     block_face, step = font(f.block), round(f.block * 1.4)
     room = max(1, (level_y - pad // 2 - y) // step)
-    lines = list(card.blocks)
+    lines = [part for block in card.blocks for part in wrap(block, block_face, width, 2)]
     if len(lines) > room:
-        lines = [*lines[: room - 1], f"… and {len(lines) - room + 1} more blocks"]
+        lines = [*lines[: room - 1], "… and more (the description lists every block)"]
     for line in lines:
-        _text(draw, (left, y), line, (block_face, TEXT), box.right - pad - left)
+        _text(draw, (left, y), line, (block_face, TEXT), width)
         y += step
-    _text(
-        draw,
-        (left, level_y),
-        card.level_line,
-        (font(f.level, bold=True), colour),
-        box.right - pad - left,
-    )
+    for line in level_lines:
+        _text(draw, (left, level_y), line, (level_face, colour), width)
+        level_y += level_step
 
 
 def draw_waveform(

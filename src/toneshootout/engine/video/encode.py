@@ -34,10 +34,12 @@ AAC_TOP_QUALITY = 2 * 118
 AUDIO_FRAME = 1024  # samples per AAC frame
 ENCODER_THREADS = 2  # fixed: x264's bytes depend on it, the machine must not
 X264_OPTIONS = {
-    # superfast keeps 720p near 10x real time on 2 cores; graphics stay crisp at crf 18.
-    "preset": "superfast",
+    # x264 analyses every macroblock of every frame however still the picture is, so the
+    # preset sets the speed: ultrafast encodes about 1.6x faster than superfast here (the
+    # bench measures it), and at CRF 18 text and waveforms stay sharp. The files are larger
+    # (about 0.5 Mb/s at 1080p for a picture this still), which nobody uploading notices.
+    "preset": "ultrafast",
     "crf": "18",
-    "tune": "stillimage",
 }
 KEYFRAME_SECONDS = 5  # the longest a seek waits for a keyframe; chapter starts get their own
 

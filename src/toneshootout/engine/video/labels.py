@@ -60,7 +60,7 @@ def signed(value: float, digits: int = 1) -> str:
 def _capture_line(block: LoadedCapture) -> str:
     info = block.capture.info
     meta = info.metadata
-    name = meta.name or block.block.path.stem
+    name = block.block.label or meta.name or block.block.path.stem
     gear = " ".join(part for part in (meta.gear_make, meta.gear_model) if part)
     arch = info.architecture
     if info.size_label:
@@ -75,7 +75,7 @@ def _capture_line(block: LoadedCapture) -> str:
 
 
 def _ir_line(block: LoadedIr) -> str:
-    text = f"IR: {block.block.path.stem}  ·  {block.ir.length_ms:.0f} ms"
+    text = f"IR: {block.block.label or block.block.path.stem}  ·  {block.ir.length_ms:.0f} ms"
     return f"{text}  ·  skipped (the capture includes a cab)" if block.skipped else text
 
 
@@ -152,12 +152,18 @@ def description(
     rule: str,
     chapters: Sequence[tuple[float, str]],
     *,
+    cards: Sequence[ChainCard] = (),
     credits: Sequence[str],
     tone3000: bool,
 ) -> str:
-    """A YouTube-ready description: what this is, the timestamps, the credits."""
+    """A YouTube-ready description: what this is, the timestamps, every chain, the credits."""
     lines = [f"{title} — {di}", "", rule + ".", "", "Chapters:"]
     lines += [f"{clock(start)} {name}" for start, name in chapters]
+    if cards:
+        lines += ["", "Chains:"]
+        for card in cards:
+            lines += [f"{card.letter} · {card.name}", *(f"  {b}" for b in card.blocks)]
+            lines.append(f"  {card.level_line}")
     if credits:
         lines += ["", "Credits:", *credits]
     if tone3000:

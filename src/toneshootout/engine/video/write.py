@@ -92,6 +92,7 @@ def write_video(
         source.di,
         maker.scenery.rule,
         [(c.start_frame / maker.plan.fps, c.title) for c in chapters],
+        cards=source.cards,
         credits=maker.scenery.credits,
         tone3000=maker.scenery.tone3000,
     )

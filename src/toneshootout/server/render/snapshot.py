@@ -125,18 +125,29 @@ def _no_tone3000_files(model_id: int) -> Path:
     raise ValueError(f"TONE3000 model {model_id} has no local file (the worker downloads it)")
 
 
-def _engine_block(
-    block: Mapping[str, Any],
-    path_of: Callable[[str], Path],
-    model_path_of: Callable[[int], Path],
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Files:
+    """Where a snapshot's files are, and what people call them."""
+
+    path_of: Callable[[str], Path]  # library item id → local file
+    label_of: Callable[[str], str]  # library item id → its name in the library
+    model_path_of: Callable[[int], Path]  # TONE3000 model id → local file
+    model_label_of: Callable[[int], str]  # TONE3000 model id → its name there
+
+
+def _engine_block(block: Mapping[str, Any], files: _Files) -> dict[str, Any]:
     field = _LIBRARY_FIELDS.get(block["type"])
     if field is None:
         return dict(block)
     out = {k: v for k, v in block.items() if k not in (field, "tone3000")}
     ref = block.get("tone3000")
-    path = model_path_of(int(ref["model_id"])) if ref else path_of(str(block[field]))
-    return out | {"path": str(path)}
+    if ref:
+        model_id = int(ref["model_id"])
+        path, label = files.model_path_of(model_id), files.model_label_of(model_id)
+    else:
+        path, label = files.path_of(str(block[field])), files.label_of(str(block[field]))
+    # Files are stored under keys, not names: the label is what the video shows instead.
+    return out | {"path": str(path), "label": label[:120] or None}
 
 
 def to_engine_spec(
@@ -151,8 +162,22 @@ def to_engine_spec(
     body = ShootoutIn.model_validate(snapshot["shootout"])
     items: Mapping[str, Mapping[str, str]] = snapshot["items"]
 
-    def path_of(item_id: str) -> Path:
-        return file_of(items[item_id]["storage_key"])
+    models = frozen_models(snapshot)
+
+    def model_label(model_id: int) -> str:
+        found = models.get(model_id)
+        if found is None:
+            return ""
+        credit = found.credit
+        variant = credit.model_name if credit.model_name != credit.tone_title else ""
+        return f"{credit.tone_title} — {variant}" if variant else credit.tone_title
+
+    files = _Files(
+        path_of=lambda item_id: file_of(items[item_id]["storage_key"]),
+        label_of=lambda item_id: str(items[item_id].get("name") or ""),
+        model_path_of=tone3000_file_of,
+        model_label_of=model_label,
+    )
 
     shootout = body.model_dump(mode="json")
     dis = shootout["di_tracks"]  # always objects here, even from a snapshot of bare ids
@@ -163,7 +188,7 @@ def to_engine_spec(
         "di": [
             {
                 "name": name,
-                "path": str(path_of(d["di_id"])),
+                "path": str(files.path_of(d["di_id"])),
                 "channel": d["channel"],
                 "region": d["region"],
             }
@@ -172,7 +197,7 @@ def to_engine_spec(
         "chain": [
             {
                 "name": c["name"],
-                "blocks": [_engine_block(b, path_of, tone3000_file_of) for b in c["blocks"]],
+                "blocks": [_engine_block(b, files) for b in c["blocks"]],
             }
             for c in shootout["chains"]
         ],

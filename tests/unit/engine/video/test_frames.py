@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from toneshootout.engine.compose import Segment
-from toneshootout.engine.video.drawing import envelope, fit, font
+from toneshootout.engine.video.drawing import envelope, fit, font, wrap
 from toneshootout.engine.video.frames import FrameMaker, FramePlan, Scenery, frame_of
 from toneshootout.engine.video.labels import ChainCard
 from toneshootout.engine.video.layout import VIDEO_SIZES, layout_for
@@ -80,6 +80,18 @@ def test_fit_cuts_long_text_with_an_ellipsis() -> None:
     cut = fit("a very long chain name " * 10, face, 200)
     assert cut.endswith("…")
     assert face.getlength(cut) <= 200
+
+
+def test_wrap_breaks_between_words_and_cuts_only_the_last_line() -> None:
+    face = font(20)
+    lines = wrap("Loudness before matching −19.7 LUFS  ·  gain applied +1.7 dB", face, 260, 2)
+    assert len(lines) == 2
+    assert all(face.getlength(line) <= 260 for line in lines)
+    assert lines[0].startswith("Loudness before")
+    assert not lines[0].endswith("·")
+    many = wrap("word " * 200, face, 100, 2)
+    assert len(many) == 2
+    assert many[-1].endswith("…")
 
 
 def test_the_envelope_is_scaled_to_its_peak() -> None:

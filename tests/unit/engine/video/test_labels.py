@@ -63,11 +63,13 @@ def test_description_lists_chapters_credits_and_tone3000() -> None:
         "Riff",
         "Rule",
         [(0.0, "A · Clean"), (4.0, "B · Crunch"), (64.5, "A · Clean")],
+        cards=[ChainCard(0, "Clean", ("Capture: Twin", "IR: 2x12"), -20.0, 2.0, -18.0)],
         credits=["Plexi — amp by cab_lab"],
         tone3000=True,
     )
     assert "0:00 A · Clean\n0:04 B · Crunch\n1:04 A · Clean\n" in text
     assert "Plexi — amp by cab_lab" in text
+    assert "Chains:\nA · Clean\n  Capture: Twin\n  IR: 2x12\n  Loudness before" in text
     assert "Powered by TONE3000" in text
     plain = description("S", "D", "R", [(0.0, "A · X")], credits=[], tone3000=False)
     assert "Credits" not in plain

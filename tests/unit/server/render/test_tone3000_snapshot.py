@@ -115,6 +115,9 @@ def test_engine_spec_takes_model_files_from_the_worker() -> None:
     assert str(capture.path) == "/cache/90002.nam"
     assert str(ir.path) == f"/storage/o/library/{IR}.wav"
     assert gain.type == "gain"
+    # The files are stored under keys: the video names blocks by these labels instead.
+    assert capture.label == "Plexi Lead 100W — Gain 7 - SM57"
+    assert ir.label == "4x12.wav"
     with pytest.raises(ValueError, match="TONE3000 model 90002 has no local file"):
         to_engine_spec(snapshot, lambda key: Path("/storage") / key)
 
