@@ -1,6 +1,6 @@
 """The video (issue 11) in the browser: turned on in the builder, rendered, played on the
-results page with its poster, downloaded, its description copied; withheld from the shared
-page for now and never on the blind test; and the render page's words for the video step."""
+results page with its poster, downloaded, its description copied; played on the shared page
+and never on the blind test; and the render page's words for the video step."""
 
 from __future__ import annotations
 
@@ -122,13 +122,17 @@ def _watch_download_and_copy(
     audit("render-video")
 
 
-def _stranger_sees_no_video_yet(guest: Stranger, share: dict[str, Any]) -> None:
-    """The shared page withholds the video for now (its picture names IRs by their stored
-    files); the blind test never shows one (it names the chains)."""
+def _stranger_watches(guest: Stranger, share: dict[str, Any]) -> None:
+    """The shared page plays the same video from share-scoped URLs; the blind test has none."""
     guest.page.goto(share["url"])
-    expect(guest.page.locator("ab-player")).to_have_count(1, timeout=30_000)
-    expect(guest.page.get_by_role("heading", name="Credits")).to_be_visible()
-    expect(guest.page.locator("video, .video-card")).to_have_count(0)
+    shared_player = guest.page.locator(VIDEO)
+    expect(shared_player).to_have_attribute(
+        "src", re.compile(rf"^/api/v1/shared/{re.escape(share['token'])}/files/video/")
+    )
+    expect(shared_player).to_have_attribute("poster", re.compile(r"\.poster\.png$"))
+    play_until_it_advances(guest.page)
+    pause(guest.page)
+    guest.audit("share-video")
     guest.page.goto(f"{share['url']}/blind")
     expect(guest.page.get_by_role("heading", level=1)).to_be_visible()
     expect(guest.page.locator("video, .video-card, .video-description")).to_have_count(0)
@@ -160,7 +164,7 @@ def test_the_user_turns_the_video_on_renders_plays_and_copies_its_description(
 
     share = api.call("POST", f"/api/v1/renders/{render_id}/shares", {"visibility": "unlisted"}, 201)
     with stranger(browser, live_server, audit_for) as guest:
-        _stranger_sees_no_video_yet(guest, share)
+        _stranger_watches(guest, share)
 
 
 @pytest.fixture(scope="module")

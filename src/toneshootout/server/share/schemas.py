@@ -97,7 +97,8 @@ class SharedAlignment(BaseModel):
 
 
 class SharedOutput(BaseModel):
-    """A file a listener may fetch: chain renders, montages and plots only."""
+    """A file a listener may fetch: chain renders, montages, plots and videos (with their
+    posters and descriptions) only."""
 
     role: str
     di: str | None
@@ -135,7 +136,7 @@ class SharedRender(BaseModel):
     metrics: dict[str, list[dict[str, Any]]]
     outputs: list[SharedOutput]
     videos: list[RenderVideoOut] = Field(
-        description="Per DI, its video (as on the render API); none while shares withhold videos"
+        description="Per DI, its video with poster and description, as on the render API"
     )
     attribution: list[SharedCredit]
     tone3000_credits: list[Tone3000CreditOut]

@@ -3,8 +3,8 @@
 The same facts the owner's render page reads from `manifest.json` (the page's `viewOfManifest`),
 minus everything private: the manifest's `file` and `sha256` keys (storage names and hashes of
 the owner's inputs), storage paths, ids and the owner. Warnings name inputs by their file, so
-those names are replaced by the library names the chains show. Only chain renders, montages
-and plots are listed, each at a share-scoped URL (not the video, for now: see `SHARED_ROLES`).
+those names are replaced by the library names the chains show. Only chain renders, montages,
+plots and videos (each with its poster and description) are listed, each at a share-scoped URL.
 TONE3000 models are named and credited from what TONE3000 said of them at submit (creator,
 licence, tone page), never linked as files.
 """
@@ -22,7 +22,7 @@ from toneshootout.server.db.models.render import RenderOutput
 from toneshootout.server.render.bundle import Credit
 from toneshootout.server.render.credits import tone3000_credits_out
 from toneshootout.server.render.snapshot import model_file_name, tone3000_credits, unique_names
-from toneshootout.server.render.videos import LinkedOutput, videos
+from toneshootout.server.render.videos import VIDEO_ROLES, LinkedOutput, videos
 from toneshootout.server.share.schemas import (
     SharedAlignment,
     SharedBlock,
@@ -33,11 +33,10 @@ from toneshootout.server.share.schemas import (
     Visibility,
 )
 
-# Not the video yet: its picture names each IR (and a capture whose file has no name in its
-# metadata) by its file's stem (engine/video/labels.py), and a stored file is named after its
-# library item's id, which a share never shows. Once the engine draws the names the owner
-# gave, add `VIDEO_ROLES` here: the view's `videos` and the shared page show them as they are.
-SHARED_ROLES: Final = frozenset({"chain_render", "montage", "plot"})
+# The video is the montage with its labels: chain names and each block under the name the
+# owner gave it (the engine spec's `label`, never the stored file's key), the level decisions
+# and the credits; nothing the page does not show already.
+SHARED_ROLES: Final = frozenset({"chain_render", "montage", "plot"}) | VIDEO_ROLES
 SHARED_API: Final = "/api/v1/shared"
 # Credit details meant for the owner only ("no longer in your library").
 _OWNER_ONLY_DETAILS: Final = frozenset({"Note"})

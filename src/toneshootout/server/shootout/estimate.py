@@ -49,11 +49,11 @@ NULL_TEST_PER_AUDIO_S: Final = 0.354 / 3 / 30
 # difference plot per chain (0.393 + 0.340 + 3 × 0.446 + 2 × 0.315 s for 3 chains).
 PLOTS_PER_DI_S: Final = 0.42
 PLOTS_PER_CHAIN_S: Final = 0.76
-# The video: seconds of montage drawn and encoded (H.264, x264 superfast, 2 threads) per second
-# of wall time, by picture size. Measured on the benchmark machine while the engine's video was
-# written: about 10× real time at 720p and 5× at 1080p; the square 1080x1080 has 56 % of 1080p's
-# pixels and is taken as 8×. The poster and the description are a fixed cost per video.
-VIDEO_ENCODE_SPEED: Final = {"1280x720": 10.0, "1920x1080": 5.0, "1080x1080": 8.0}
+# The video: seconds of montage drawn and encoded (H.264 + AAC, poster and description
+# included) per second of wall time, by picture size: "Video: encode speed" (2 cores, measured
+# under load; quieter, the encoder runs nearer 10× at 1280x720 and 5× at 1920x1080, so these err
+# long). A fixed cost per video covers opening the encoder and drawing the still scenes.
+VIDEO_ENCODE_SPEED: Final = {"1280x720": 6.8, "1920x1080": 3.6, "1080x1080": 5.4}
 VIDEO_PER_DI_S: Final = 0.5
 
 

@@ -2,8 +2,8 @@
 // montage (each chain's name on screen, chapters, end credits) in a <video> with its poster, a
 // download link, and its description for YouTube to read and copy. Used by the owner's render
 // page and the shared page, over the URLs their API gives (`videos`: [{di, video_url,
-// poster_url, description_url}]; the share API lists none for now, see server/share/
-// shared_view.py); never by the blind or ABX pages (the video names the chains).
+// poster_url, description_url}]); never by the blind or ABX pages (the video names the chains)
+// nor the embed (the players alone).
 
 import { refreshSession } from "./api.js";
 import { h } from "./dom.js";
