@@ -70,6 +70,13 @@ class Credit(BaseModel):
         return licence_name(self.licence)
 
     @property
+    def title(self) -> str:
+        """The model as a chain block names it on screen: "Plexi Lead 100W — Gain 7 - SM57"
+        (the tone title alone when the model is named after the tone)."""
+        variant = self.model_name if self.model_name != self.tone_title else ""
+        return f"{self.tone_title} — {variant}" if variant else self.tone_title
+
+    @property
     def label(self) -> str:
         """How a chain block names it: "Plexi Lead 100W — Gain 7 (by capturer)"."""
         variant = f" — {self.model_name}" if self.model_name else ""

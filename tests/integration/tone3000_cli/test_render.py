@@ -139,6 +139,10 @@ def test_a_video_thanks_the_tone3000_models_it_downloaded(cli: Cli, tmp_path: Pa
     )
     assert "Lantern 4x12 V30 — cabinet IR by " in description
     assert "Powered by TONE3000" in description
+    # The chain's blocks go by their TONE3000 names, never the cached files' names.
+    assert "Capture: Plexi Lead 100W — Gain 3 - SM57" in description
+    assert "IR: Lantern 4x12 V30 — SM57 - Center" in description
+    assert "model9" not in description
 
 
 def test_a_second_render_takes_the_files_from_the_cache_but_asks_for_the_tones(

@@ -36,6 +36,12 @@ def test_a_credit_names_tone_variant_creator_and_licence() -> None:
     assert (c.tone_url, c.creator_url) == (PLEXI.url, "https://www.tone3000.com//ampwright")
 
 
+def test_a_models_title_names_the_variant_unless_it_is_the_tone() -> None:
+    assert credit("capture", PLEXI, GAIN_7).title == "Plexi Lead 100W — Gain 7 - SM57"
+    same = Model(id=1, tone_id=4201, name="Plexi Lead 100W", model_url="u")
+    assert credit("capture", PLEXI, same).title == "Plexi Lead 100W"
+
+
 def test_a_tone_without_creator_or_title_still_gets_a_readable_credit() -> None:
     c = credit("ir", Tone(id=7), Model(id=8, tone_id=7, model_url="u"))
     assert c.creator == "unknown creator"
