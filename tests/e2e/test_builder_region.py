@@ -44,7 +44,7 @@ def test_region_dragged_on_the_waveform_is_saved_and_checked(
     end = page.get_by_label("Region end (s)")
     expect(start).not_to_have_value("")
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text=re.compile(r"^Saved\.$"))).to_be_visible()
     region = api.call("GET", f"/api/v1/shootouts/{shootout['id']}")["di_tracks"][0]["region"]
     assert region is not None
     assert DI_SECONDS * 0.2 < region["start_s"] < region["end_s"] < DI_SECONDS * 0.8

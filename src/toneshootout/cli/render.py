@@ -113,6 +113,8 @@ def run_and_report(
     from toneshootout.cli.tone3000.resolve import load_spec_with_tone3000, write_attribution
     from toneshootout.engine.progress import ignore_progress
     from toneshootout.engine.render import render_shootout
+    from toneshootout.engine.video.credits import EndCredit
+    from toneshootout.tone3000.attribution import credit_lines
 
     console = Console(stderr=True)
     # TONE3000 blocks become downloaded, checked files here, before the engine sees the spec.
@@ -120,9 +122,16 @@ def run_and_report(
         spec_path, say=lambda text: console.print(printable(text), markup=False, highlight=False)
     )
     cache = _open_cache(cache_dir, cache_max_mb)
+    # A video's end card credits the TONE3000 models (the engine credits files by their metadata).
+    ends = [EndCredit(line, tone3000=True) for line in credit_lines(credits)]
     if as_json:
         summary = render_shootout(
-            spec, out, progress=ignore_progress, overwrite=overwrite, cache=cache
+            spec,
+            out,
+            progress=ignore_progress,
+            overwrite=overwrite,
+            cache=cache,
+            end_credits=ends,
         )
         if credits:
             write_attribution(summary.out_dir, credits)
@@ -135,7 +144,9 @@ def run_and_report(
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=console, transient=False) as bars:
-        summary = render_shootout(spec, out, progress=_Bars(bars), overwrite=overwrite, cache=cache)
+        summary = render_shootout(
+            spec, out, progress=_Bars(bars), overwrite=overwrite, cache=cache, end_credits=ends
+        )
     if credits:
         written = write_attribution(summary.out_dir, credits)
         console.print(f"credits for the {len(credits)} TONE3000 models: {written}", markup=False)
@@ -172,12 +183,18 @@ def render(
 ) -> None:
     """Render every DI through every chain: aligned, level-matched, with montage, metrics, plots.
 
+    The spec's settings.outputs choose what is written: wav, flac, mp3, montage, metrics, \
+null_tests, plots, and video (an MP4 of each DI's montage with the chains named on screen, \
+chapters, a poster PNG and a description for YouTube; settings.video_size 1920x1080, 1280x720 \
+or 1080x1080).
+
     A capture or ir block may name a TONE3000 model instead of a file:
 
     { type = "capture", tone3000 = { tone_id = 4201, model_id = 90002 } }
 
     Sign in first (toneshootout login --tone3000). Each model is downloaded with your sign-in, \
-checked like an upload, and credited in an ATTRIBUTION file beside the renders.
+checked like an upload, and credited in an ATTRIBUTION file beside the renders (and on the \
+end card and in the description of a video).
     """
     run_and_report(
         spec,

@@ -3,9 +3,11 @@ creator, licence and tone page, and the render says "Powered by TONE3000"."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
@@ -24,6 +26,12 @@ LICENCES: Final = {
     "cc-by-nc-nd": "CC BY-NC-ND 4.0",
     "cco": "CC0 1.0 (public domain)",
 }
+
+
+# A video's end card has room for a few words of licence, not TONE3000's sentence.
+_SHORT_LICENCES: Final = {"t3k": "TONE3000 licence"}
+# A credit line longer than this loses the end of its tone title (it must fit a video frame).
+CREDIT_LINE_MAX: Final = 110
 
 
 def licence_name(code: str | None) -> str:
@@ -60,6 +68,13 @@ class Credit(BaseModel):
     @property
     def licence_name(self) -> str:
         return licence_name(self.licence)
+
+    @property
+    def title(self) -> str:
+        """The model as a chain block names it on screen: "Plexi Lead 100W — Gain 7 - SM57"
+        (the tone title alone when the model is named after the tone)."""
+        variant = self.model_name if self.model_name != self.tone_title else ""
+        return f"{self.tone_title} — {variant}" if variant else self.tone_title
 
     @property
     def label(self) -> str:
@@ -120,6 +135,51 @@ def _plain(text: str) -> str:
         for ch in text
         if ch in "\t\r\n" or unicodedata.category(ch) not in ("Cc", "Cf")
     )
+
+
+def short_link(url: str | None) -> str | None:
+    """A web link as a person would type it: "tone3000.com/plexi-lead-100w-4201" (no scheme,
+    no "www.", TONE3000's double slash collapsed, no query); None for anything not http(s)."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    host = (parts.hostname or "").removeprefix("www.")
+    if parts.scheme not in ("http", "https") or not host:
+        return None
+    if port is not None:
+        host = f"{host}:{port}"
+    path = re.sub(r"/{2,}", "/", parts.path).rstrip("/")
+    return _plain(f"{host}{path}")
+
+
+def credit_line(c: Credit) -> str:
+    """One short line naming a model for a video's end card:
+    "Plexi Lead 100W — NAM capture by ampwright (CC BY 4.0) · tone3000.com/plexi-lead-100w-4201".
+    The tone title is shortened (…) when the whole line would not fit `CREDIT_LINE_MAX`."""
+    licence = _SHORT_LICENCES.get(c.licence or "", licence_name(c.licence)) if c.licence else None
+    tail = f" — {c.kind_label} by {c.creator}" + (f" ({licence})" if licence else "")
+    link = short_link(c.tone_url)
+    tail = _plain(tail + (f" · {link}" if link else ""))
+    title = _plain(c.tone_title).strip() or f"tone {c.tone_id}"
+    room = max(12, CREDIT_LINE_MAX - len(tail))
+    if len(title) > room:
+        title = title[: room - 1].rstrip() + "…"
+    return title + tail
+
+
+def credit_lines(credits: Iterable[Credit]) -> list[str]:
+    """`credit_line` of each model, once each (a model in two chains, or two variants of one
+    tone that would read the same, is named once), in the order given."""
+    lines: list[str] = []
+    for c in credits:
+        line = credit_line(c)
+        if line not in lines:
+            lines.append(line)
+    return lines
 
 
 def credits_json(credits: Iterable[Credit]) -> list[dict[str, Any]]:

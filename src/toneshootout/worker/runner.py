@@ -18,6 +18,7 @@ import asyncio
 import os
 import shutil
 import uuid
+from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 from typing import Any, Final
@@ -29,6 +30,7 @@ from toneshootout.server.render import job_repository
 from toneshootout.server.render.repository import fair_next_queued, render_facts
 from toneshootout.server.render.snapshot import TONE3000_KEY, frozen_models, to_engine_spec
 from toneshootout.server.render.states import RenderState
+from toneshootout.tone3000.attribution import Credit, credit_lines
 from toneshootout.worker.attempt import Attempt, Stop, keep_alive, supervise
 from toneshootout.worker.context import WorkerContext, log
 from toneshootout.worker.faults import crash_point, render_hold
@@ -52,6 +54,11 @@ class Refused(Exception):
 def output_prefix(owner_id: uuid.UUID, render_id: uuid.UUID, attempt: int) -> str:
     """The storage prefix an attempt publishes to (one folder per attempt)."""
     return f"{owner_id}/renders/{render_id}/a{attempt}"
+
+
+def end_credits(credits: Iterable[Credit]) -> list[dict[str, Any]]:
+    """The sandbox job's `end_credits`: one line per TONE3000 model (`EndCredit` fields)."""
+    return [{"line": line, "tone3000": True} for line in credit_lines(credits)]
 
 
 def _scrub(detail: str, names: dict[str, str]) -> str:
@@ -211,7 +218,8 @@ class RenderRunner:
                 if not storage.exists(entry["storage_key"]):
                     raise Refused("missing_input", f"{entry['name']}: the library file is gone")
                 names[str(storage.path(entry["storage_key"]))] = entry["name"]
-            for model_id, frozen in frozen_models(snapshot).items():
+            tone3000 = frozen_models(snapshot)
+            for model_id, frozen in tone3000.items():
                 if model_id in models:
                     names[str(models[model_id])] = frozen.credit.label
             spec = to_engine_spec(snapshot, storage.path, models.__getitem__)
@@ -227,6 +235,9 @@ class RenderRunner:
             "workers": render.engine_workers,
             "memory_mb": render.sandbox_memory_mb,
             "cpu_seconds": render.sandbox_cpu_seconds,
+            # The video's end card credits each TONE3000 model as it was frozen at submit (the
+            # engine credits library captures itself, from their files).
+            "end_credits": end_credits(model.credit for model in tone3000.values()),
         }
         hold = render_hold()
         if hold is not None:

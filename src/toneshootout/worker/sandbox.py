@@ -25,6 +25,7 @@ from toneshootout.engine.errors import InvalidInput, RenderCancelled, Unsupporte
 from toneshootout.engine.progress import CancelToken, ProgressEvent, ProgressSink
 from toneshootout.engine.render import render_shootout
 from toneshootout.engine.spec import parse_spec
+from toneshootout.engine.video.credits import EndCredit
 
 MIB: Final = 1024 * 1024
 _PR_SET_PDEATHSIG: Final = 1  # <linux/prctl.h>
@@ -130,6 +131,14 @@ def _holding(sink: ProgressSink, token: CancelToken, seconds: float) -> Progress
     return hold
 
 
+def end_credits(job: dict[str, Any]) -> list[EndCredit]:
+    """The job's credits for the video's end card (the worker's `runner.end_credits`)."""
+    return [
+        EndCredit(line=str(entry["line"]), tone3000=bool(entry.get("tone3000", False)))
+        for entry in job.get("end_credits", [])
+    ]
+
+
 def _render(job: dict[str, Any], writer: LineWriter) -> dict[str, Any]:
     token = CancelToken()
     signal.signal(signal.SIGTERM, lambda _signum, _frame: token.cancel())
@@ -149,6 +158,7 @@ def _render(job: dict[str, Any], writer: LineWriter) -> dict[str, Any]:
         progress=progress,
         cancel=token,
         workers=int(job.get("workers", 1)),
+        end_credits=end_credits(job),
         **options,
     )
     _fsync_tree(out_dir)

@@ -105,6 +105,46 @@ def test_a_render_with_tone3000_models_writes_outputs_and_attribution(
     assert "downloaded" in result.err
 
 
+def test_a_video_thanks_the_tone3000_models_it_downloaded(cli: Cli, tmp_path: Path) -> None:
+    cli.login()
+    spec = tmp_path / "spec.toml"
+    spec.write_text(
+        "\n".join(
+            [
+                'title = "TONE3000 video"',
+                "[settings]",
+                'outputs = ["video"]',
+                'video_size = "1280x720"',
+                "[[di]]",
+                'name = "Riff"',
+                f'path = "{REAL / "di-gojira-48k-stereo.wav"}"',
+                "region = { start_s = 0.0, end_s = 1.5 }",
+                "[[chain]]",
+                'name = "From TONE3000"',
+                f"blocks = [{_capture()}, {_ir()}]",
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = _render(cli, spec, out, "--json")
+    assert result.code == 0, result.err
+    assert (out / "video" / "riff.mp4").is_file()
+    description = (out / "video" / "riff.description.txt").read_text(encoding="utf-8")
+    host = cli.fake.base_url.split("://", 1)[1]
+    assert (
+        f"Plexi Lead 100W — NAM capture by ampwright (CC BY 4.0) · {host}/plexi-lead-100w-{PLEXI}"
+        in description
+    )
+    assert "Lantern 4x12 V30 — cabinet IR by " in description
+    assert "Powered by TONE3000" in description
+    # The chain's blocks go by their TONE3000 names, never the cached files' names.
+    assert "Capture: Plexi Lead 100W — Gain 3 - SM57" in description
+    assert "IR: Lantern 4x12 V30 — SM57 - Center" in description
+    assert "model9" not in description
+
+
 def test_a_second_render_takes_the_files_from_the_cache_but_asks_for_the_tones(
     cli: Cli, tmp_path: Path
 ) -> None:

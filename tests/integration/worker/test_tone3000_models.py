@@ -34,6 +34,7 @@ from tests.integration.worker.helpers import (
     add_render,
     add_user,
     load,
+    outputs_of,
     wait_for_state,
 )
 from tests.redis_server import redis_or_skip
@@ -41,12 +42,13 @@ from toneshootout.server.app import create_app
 from toneshootout.server.db.base import utcnow
 from toneshootout.server.db.session import session_scope
 from toneshootout.server.render import job_repository
-from toneshootout.server.render.snapshot import build_snapshot, item_entry
+from toneshootout.server.render.snapshot import build_snapshot, item_entry, tone3000_credits
 from toneshootout.server.render.tone3000_models import look_up, model_refs
 from toneshootout.server.shootout.schemas import ShootoutIn
 from toneshootout.server.state import Services
 from toneshootout.server.tone3000.access import Tone3000Access, tone3000_access
 from toneshootout.settings import Settings
+from toneshootout.tone3000.attribution import credit_lines
 from toneshootout.tone3000_fake import FakeState, create_fake_app, fake_state
 from toneshootout.worker.broker import TaskiqJobQueue, build_broker
 from toneshootout.worker.context import WorkerContext
@@ -104,8 +106,10 @@ class Scene:
         owner = await add_user(self.worker)
         return owner, await link(self.fake, self.worker.sessionmaker, owner, username=username)
 
-    async def render(self, owner: uuid.UUID, kit: Kit, **values: Any) -> uuid.UUID:
-        snapshot = await _snapshot(self.worker, self.access, owner, kit)
+    async def render(
+        self, owner: uuid.UUID, kit: Kit, settings: dict[str, Any] | None = None, **values: Any
+    ) -> uuid.UUID:
+        snapshot = await _snapshot(self.worker, self.access, owner, kit, settings=settings)
         return await add_render(self.worker, owner, snapshot, **values)
 
 
@@ -128,6 +132,7 @@ async def _snapshot(
     *,
     capture: tuple[int, int] = (PLEXI, 90002),  # A1, downloaded through the storage host
     ir: tuple[int, int] = (V30, 90010),  # a cab IR, served directly
+    settings: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A library DI through a TONE3000 capture and IR, looked up as a submission does."""
     di = uuid.uuid4()
@@ -144,7 +149,7 @@ async def _snapshot(
                     ],
                 }
             ],
-            "settings": {"outputs": ["wav"]},
+            "settings": settings or {"outputs": ["wav"]},
         }
     )
     frozen = await look_up(access.api_for(owner), model_refs(body))
@@ -194,6 +199,29 @@ async def test_render_downloads_its_models_with_the_owners_sign_in(
     assert_no_secret(_events_text(worker), linked)
     assert_no_secret(caplog.text, linked)
     assert_no_secret(json.dumps(render.snapshot) + str(render.summary), linked)
+
+
+async def test_the_video_credits_each_model_as_frozen_at_submit(scene: Scene, kit: Kit) -> None:
+    worker = scene.worker
+    owner, _linked = await scene.linked_user()
+    video = {"outputs": ["video"], "video_size": "1280x720"}
+    render_id = await scene.render(owner, kit, settings=video)
+
+    await RenderRunner(worker).run(render_id)
+
+    render = await load(worker, render_id)
+    assert (render.state, render.reason) == ("succeeded", None)
+    assert render.output_prefix is not None
+    credits = tone3000_credits(render.snapshot)
+    assert {c.model_id for c in credits} == {90002, 90010}
+    folder = worker.storage.path(render.output_prefix)
+    description = next((folder / "video").glob("*.description.txt")).read_text()
+    # One line per model, as the worker words it, and TONE3000's own line.
+    for line in credit_lines(credits):
+        assert line in description, (line, description)
+    assert "Powered by TONE3000" in description
+    recorded = {o.role for o in await outputs_of(worker, render_id)}
+    assert {"video", "video_poster", "video_description"} <= recorded
 
 
 @pytest.mark.parametrize(

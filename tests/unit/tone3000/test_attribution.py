@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from toneshootout.tone3000.attribution import (
+    CREDIT_LINE_MAX,
     POWERED_BY,
     attribution_text,
     credit,
+    credit_line,
+    credit_lines,
     credits_json,
     licence_name,
+    short_link,
 )
 from toneshootout.tone3000.wire import Model, Tone
 
@@ -30,6 +34,12 @@ def test_a_credit_names_tone_variant_creator_and_licence() -> None:
     assert c.label == "Plexi Lead 100W — Gain 7 - SM57 (by ampwright)"
     assert c.licence_name == "CC BY 4.0"
     assert (c.tone_url, c.creator_url) == (PLEXI.url, "https://www.tone3000.com//ampwright")
+
+
+def test_a_models_title_names_the_variant_unless_it_is_the_tone() -> None:
+    assert credit("capture", PLEXI, GAIN_7).title == "Plexi Lead 100W — Gain 7 - SM57"
+    same = Model(id=1, tone_id=4201, name="Plexi Lead 100W", model_url="u")
+    assert credit("capture", PLEXI, same).title == "Plexi Lead 100W"
 
 
 def test_a_tone_without_creator_or_title_still_gets_a_readable_credit() -> None:
@@ -93,3 +103,40 @@ def test_an_ir_is_named_by_its_gear_where_the_gear_says_what_it_is() -> None:
     # Pedal, outboard, experimental (§1.7): the gear does not say, so neither do we.
     assert kind("outboard") == kind(None) == "IR"
     assert credit("capture", PLEXI, GAIN_7).kind_label == "NAM capture"
+
+
+def test_a_credit_line_is_short_and_readable_for_a_video_end_card() -> None:
+    capture, cab = credit("capture", PLEXI, GAIN_7), credit("ir", CAB, CAB_MIC)
+    assert credit_line(capture) == (
+        "Plexi Lead 100W — NAM capture by ampwright (CC BY 4.0) · tone3000.com/plexi-lead-100w-4201"
+    )
+    # TONE3000's own licence in a few words; no page URL: no link.
+    assert credit_line(cab) == "Lantern 4x12 V30 — cabinet IR by unknown creator (TONE3000 licence)"
+    untitled = credit("ir", Tone(id=7), Model(id=8, tone_id=7, model_url="u"))
+    assert credit_line(untitled) == "tone 7 — IR by unknown creator"
+
+
+def test_a_credit_line_shortens_a_long_title_and_drops_control_characters() -> None:
+    long = Tone.model_validate(PLEXI.model_dump() | {"title": "Very " * 40 + "Long\x1b[31m\nTitle"})
+    line = credit_line(credit("capture", long, GAIN_7))
+    assert len(line) <= CREDIT_LINE_MAX
+    assert "…" in line
+    assert line.endswith("(CC BY 4.0) · tone3000.com/plexi-lead-100w-4201")
+    weird = Tone.model_validate(PLEXI.model_dump() | {"title": "Evil\x1b[2J\nTitle"})
+    assert credit_line(credit("capture", weird, GAIN_7)).startswith("Evil[2J Title — ")
+
+
+def test_credit_lines_name_each_model_once() -> None:
+    capture, cab = credit("capture", PLEXI, GAIN_7), credit("ir", CAB, CAB_MIC)
+    assert credit_lines([capture, cab, capture]) == [credit_line(capture), credit_line(cab)]
+
+
+def test_short_links_are_web_links_only() -> None:
+    assert short_link("https://www.tone3000.com//plexi-lead-100w-4201") == (
+        "tone3000.com/plexi-lead-100w-4201"
+    )
+    assert short_link("http://tone3000.com/tones/12/?ref=x#y") == "tone3000.com/tones/12"
+    assert short_link("http://127.0.0.1:8123//riff-4201") == "127.0.0.1:8123/riff-4201"
+    bad_links = (None, "", "javascript:alert(1)", "ftp://tone3000.com/x", "//tone3000.com/x")
+    for bad in (*bad_links, "http://tone3000.com:99999/x"):
+        assert short_link(bad) is None

@@ -52,10 +52,12 @@ async def _fetch_all(refs: list[Ref], source: str, say: Callable[[str], None]) -
     done: dict[tuple[str, int, int | None], Path] = {}  # one fetch per model, however often used
     async with http_client() as http:
         api = api_for(http, login, calls_per_minute=settings.calls_per_minute)
+        labels: dict[tuple[str, int, int | None], str] = {}
         for ref in refs:
             key = (ref.kind, ref.tone_id, ref.model_id)
             if key in done:
                 ref.block["path"] = str(done[key])
+                ref.block.setdefault("label", labels[key])
                 continue
             try:
                 path, found, downloaded = await fetch(
@@ -71,6 +73,10 @@ async def _fetch_all(refs: list[Ref], source: str, say: Callable[[str], None]) -
                 raise CliError(f"{source}: {ref.label}: {err}") from None
             done[key] = path
             ref.block["path"] = str(path)
+            # The video names the block as TONE3000 does, not by the cached file's name (a
+            # label the spec gives wins).
+            labels[key] = found.title[:120]
+            ref.block.setdefault("label", labels[key])
             credits.append(found)
             say(f"TONE3000: {found.label}, {'downloaded' if downloaded else 'from the cache'}")
     return credits

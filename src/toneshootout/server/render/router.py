@@ -32,6 +32,7 @@ from toneshootout.server.render.schemas import (
     RenderSummary,
 )
 from toneshootout.server.render.states import RenderState
+from toneshootout.server.render.videos import LinkedOutput, videos
 from toneshootout.server.shootout.deps import OwnedShootout
 
 router = APIRouter(tags=["renders"])
@@ -74,6 +75,7 @@ def _out(render: Render, outputs: Sequence[RenderOutput]) -> RenderOut:
     return RenderOut(
         **_summary_fields(render),
         outputs=files,
+        videos=videos(LinkedOutput(f.role, f.di, f.url) for f in files),
         bundle_url=f"{base}/bundle" if succeeded else None,
         metrics_csv_url=f"{base}/metrics.csv" if succeeded else None,
         tone3000_credits=tone3000_credits_out(render.snapshot),

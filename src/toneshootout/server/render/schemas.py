@@ -40,6 +40,17 @@ class RenderOutputOut(BaseModel):
     url: str
 
 
+class RenderVideoOut(BaseModel):
+    """One DI's video (the `video` output): the MP4, its poster and its YouTube description."""
+
+    di: str
+    video_url: str = Field(description="The MP4 (H.264/AAC); supports Range requests")
+    poster_url: str | None = Field(description="The poster frame (PNG)")
+    description_url: str | None = Field(
+        description="A description for YouTube (plain text): chapters, chains and credits"
+    )
+
+
 class RenderSummary(BaseModel):
     """A render job: its state, progress and timestamps."""
 
@@ -85,6 +96,10 @@ class RenderOut(RenderSummary):
     """A render with its results (empty until it has succeeded) and where to fetch them."""
 
     outputs: list[RenderOutputOut]
+    videos: list[RenderVideoOut] = Field(
+        description="Per DI, its video with poster and description, when the render made them "
+        '(settings.outputs has "video"); the same files are among `outputs`'
+    )
     bundle_url: str | None
     metrics_csv_url: str | None
     tone3000_credits: list[Tone3000CreditOut] = Field(

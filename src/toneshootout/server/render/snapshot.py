@@ -166,11 +166,7 @@ def to_engine_spec(
 
     def model_label(model_id: int) -> str:
         found = models.get(model_id)
-        if found is None:
-            return ""
-        credit = found.credit
-        variant = credit.model_name if credit.model_name != credit.tone_title else ""
-        return f"{credit.tone_title} — {variant}" if variant else credit.tone_title
+        return "" if found is None else found.credit.title
 
     files = _Files(
         path_of=lambda item_id: file_of(items[item_id]["storage_key"]),

@@ -107,7 +107,8 @@ async def get_shared_render(
 async def download_shared_file(
     share: LiveShare, path: str, session: SessionDep, storage: StorageDep
 ) -> FileResponse:
-    """A chain render, montage or plot of a shared render; supports Range requests."""
+    """A chain render, montage, plot or video (MP4, poster, description) of a shared render;
+    supports Range requests."""
     local, output, render = await service.shared_file(
         session, storage=storage, share=share, path=path
     )

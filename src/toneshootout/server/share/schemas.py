@@ -10,9 +10,9 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from toneshootout.server.render.schemas import Tone3000CreditOut
+from toneshootout.server.render.schemas import RenderVideoOut, Tone3000CreditOut
 
 Visibility = Literal["unlisted", "public"]
 ShareState = Literal["active", "expired", "revoked"]
@@ -97,7 +97,8 @@ class SharedAlignment(BaseModel):
 
 
 class SharedOutput(BaseModel):
-    """A file a listener may fetch: chain renders, montages and plots only."""
+    """A file a listener may fetch: chain renders, montages, plots and videos (with their
+    posters and descriptions) only."""
 
     role: str
     di: str | None
@@ -134,6 +135,9 @@ class SharedRender(BaseModel):
     warnings: list[str]
     metrics: dict[str, list[dict[str, Any]]]
     outputs: list[SharedOutput]
+    videos: list[RenderVideoOut] = Field(
+        description="Per DI, its video with poster and description, as on the render API"
+    )
     attribution: list[SharedCredit]
     tone3000_credits: list[Tone3000CreditOut]
     embed_url: str

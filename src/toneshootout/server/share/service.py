@@ -261,7 +261,7 @@ async def shared_render_for_page(
 async def shared_file(
     session: AsyncSession, *, storage: Storage, share: Share, path: str
 ) -> tuple[Path, RenderOutput, Render]:
-    """A listener's file: a chain render, montage or plot of the shared render."""
+    """A listener's file: a chain render, montage, plot or video file of the shared render."""
     render = await shared_render_row(session, share)
     try:
         local, output = await results.output_file(

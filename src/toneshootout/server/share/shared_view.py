@@ -3,9 +3,10 @@
 The same facts the owner's render page reads from `manifest.json` (the page's `viewOfManifest`),
 minus everything private: the manifest's `file` and `sha256` keys (storage names and hashes of
 the owner's inputs), storage paths, ids and the owner. Warnings name inputs by their file, so
-those names are replaced by the library names the chains show. Only chain renders, montages
-and plots are listed, each at a share-scoped URL. TONE3000 models are named and credited from
-what TONE3000 said of them at submit (creator, licence, tone page), never linked as files.
+those names are replaced by the library names the chains show. Only chain renders, montages,
+plots and videos (each with its poster and description) are listed, each at a share-scoped URL.
+TONE3000 models are named and credited from what TONE3000 said of them at submit (creator,
+licence, tone page), never linked as files.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from toneshootout.server.db.models.render import RenderOutput
 from toneshootout.server.render.bundle import Credit
 from toneshootout.server.render.credits import tone3000_credits_out
 from toneshootout.server.render.snapshot import model_file_name, tone3000_credits, unique_names
+from toneshootout.server.render.videos import VIDEO_ROLES, LinkedOutput, videos
 from toneshootout.server.share.schemas import (
     SharedAlignment,
     SharedBlock,
@@ -31,7 +33,10 @@ from toneshootout.server.share.schemas import (
     Visibility,
 )
 
-SHARED_ROLES: Final = frozenset({"chain_render", "montage", "plot"})
+# The video is the montage with its labels: chain names and each block under the name the
+# owner gave it (the engine spec's `label`, never the stored file's key), the level decisions
+# and the credits; nothing the page does not show already.
+SHARED_ROLES: Final = frozenset({"chain_render", "montage", "plot"}) | VIDEO_ROLES
 SHARED_API: Final = "/api/v1/shared"
 # Credit details meant for the owner only ("no longer in your library").
 _OWNER_ONLY_DETAILS: Final = frozenset({"Note"})
@@ -234,6 +239,7 @@ def shared_render(
     settings = manifest.get("settings")
     timeline = manifest.get("timeline")
     reductions = manifest.get("common_reduction_db")
+    files = _outputs(facts.token, outputs)
     return SharedRender(
         title=facts.title,
         finished_at=facts.finished_at,
@@ -252,7 +258,8 @@ def shared_render(
         alignment=_alignment(manifest),
         warnings=scrub_warnings(manifest.get("warnings") or [], manifest, names),
         metrics=_metrics(metrics),
-        outputs=_outputs(facts.token, outputs),
+        outputs=files,
+        videos=videos(LinkedOutput(f.role, f.di, f.url) for f in files),
         attribution=[_credit(c) for c in credits],
         tone3000_credits=tone3000_credits_out(snapshot),
         embed_url=embed_url(facts.token),

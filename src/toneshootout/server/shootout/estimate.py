@@ -8,15 +8,18 @@ capture speeds (the 2-core column), "Analysis outputs: one DI × 3 chains × 30 
 column) for metrics, null tests and plots. Other machines are faster or slower by a roughly
 constant factor, so the number is a guide for "seconds or minutes?", not a promise. Checked
 against "Whole shootout: 3 chains × 2 DI × 30 s" (11.1 s measured): this model says about 14 s,
-erring long on purpose, since a render that ends early disappoints nobody.
+erring long on purpose, since a render that ends early disappoints nobody. A video (issue 11)
+costs its length, the DI's montage, over the encoder's speed at the chosen size.
 """
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Mapping
 from typing import Final
 
+from toneshootout.engine.spec import Settings as RenderSettings
 from toneshootout.server.shootout.checks import ItemFacts
 from toneshootout.server.shootout.schemas import CaptureBlockIn, DiTrackIn, ShootoutIn
 
@@ -46,6 +49,12 @@ NULL_TEST_PER_AUDIO_S: Final = 0.354 / 3 / 30
 # difference plot per chain (0.393 + 0.340 + 3 × 0.446 + 2 × 0.315 s for 3 chains).
 PLOTS_PER_DI_S: Final = 0.42
 PLOTS_PER_CHAIN_S: Final = 0.76
+# The video: seconds of montage drawn and encoded (H.264 + AAC, poster and description
+# included) per second of wall time, by picture size: "Video: encode speed" (2 cores, measured
+# under load; quieter, the encoder runs nearer 10× at 1280x720 and 5× at 1920x1080, so these err
+# long). A fixed cost per video covers opening the encoder and drawing the still scenes.
+VIDEO_ENCODE_SPEED: Final = {"1280x720": 6.8, "1920x1080": 3.6, "1080x1080": 5.4}
+VIDEO_PER_DI_S: Final = 0.5
 
 
 def rendered_seconds(di: DiTrackIn, facts: ItemFacts | None) -> float:
@@ -73,6 +82,23 @@ def capture_speed(facts: ItemFacts | None) -> float:
     return speed * MEASURED_RATE / (facts.sample_rate or MEASURED_RATE)
 
 
+def montage_seconds(audio_s: float, chains: int, settings: RenderSettings) -> float:
+    """How long one DI's montage plays: every window through every chain in turn, plus the
+    silence between segments when there is a gap (compose.py)."""
+    if audio_s <= 0.0 or chains <= 0:
+        return 0.0
+    windows = max(1, math.ceil(audio_s / settings.segment_seconds))
+    return audio_s * chains + settings.gap_seconds * (windows * chains - 1)
+
+
+def video_seconds(audio: list[float], chains: int, settings: RenderSettings) -> float:
+    """About how long making the videos takes: each DI's montage at the encoder's speed."""
+    if "video" not in settings.outputs:
+        return 0.0
+    speed = VIDEO_ENCODE_SPEED[settings.video_size]
+    return sum(VIDEO_PER_DI_S + montage_seconds(a, chains, settings) / speed for a in audio)
+
+
 def estimated_render_seconds(body: ShootoutIn, items: Mapping[uuid.UUID, ItemFacts]) -> float:
     """About how long rendering `body` takes, in seconds (see the module docstring)."""
     chains = len(body.chains)
@@ -92,4 +118,5 @@ def estimated_render_seconds(body: ShootoutIn, items: Mapping[uuid.UUID, ItemFac
     total += sum(audio) * NULL_TEST_PER_AUDIO_S * chains * (chains - 1) / 2
     if "plots" in body.settings.outputs:
         total += len(body.di_tracks) * (PLOTS_PER_DI_S + PLOTS_PER_CHAIN_S * chains)
+    total += video_seconds(audio, chains, body.settings)
     return round(total, 1)

@@ -310,10 +310,22 @@ def self_contained_schema(model: type[BaseModel]) -> dict[str, Any]:
     return inlined
 
 
+def _with_settings_defaults(schema: dict[str, Any]) -> dict[str, Any]:
+    """Every render setting with its `default`, those made by a factory too (JSON Schema leaves
+    them out): a form then starts from the outputs a render makes when none are chosen, and
+    ticking one more (the video) adds it to them instead of replacing them."""
+    made = RenderSettings().model_dump(mode="json")
+    for name, prop in schema["properties"]["settings"]["properties"].items():
+        if "default" not in prop and name in made:
+            prop["default"] = made[name]
+    return schema
+
+
 @functools.cache
 def shootout_schema() -> dict[str, Any]:
     """What `GET /shootouts/schema` serves: the shootout body, for forms generated from it."""
-    return {"$schema": JSON_SCHEMA_DIALECT, **self_contained_schema(ShootoutIn)}
+    body = _with_settings_defaults(self_contained_schema(ShootoutIn))
+    return {"$schema": JSON_SCHEMA_DIALECT, **body}
 
 
 def request_body_doc(model: type[BaseModel]) -> dict[str, Any]:

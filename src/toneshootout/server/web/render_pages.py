@@ -87,6 +87,9 @@ def state_words(render: Render) -> str:
     if render.state == RenderState.RUNNING:
         if render.cancel_requested:
             return "Cancelling…"
+        di = (render.current or {}).get("di")
+        if render.step == "video" and isinstance(di, str):
+            return f"Making the video of {di}."  # render-page.js POST_STEP_WORDS
         return EARLY_STEP_WORDS.get(render.step or "starting", STATE_WORDS[RenderState.RUNNING])
     return STATE_WORDS.get(render.state, render.state)
 

@@ -11,6 +11,7 @@ Only `/s/{token}` counts a view. Only `/embed/{token}` may be framed by other si
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Final
 
@@ -63,6 +64,24 @@ def ltas_plot_url(shared: SharedRender) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class CardImage:
+    url: str
+    alt: str
+
+
+def card_image(shared: SharedRender) -> CardImage | None:
+    """The image of a pasted link's card: the first video's poster (made to be looked at),
+    else the first DI's long-term average spectrum."""
+    for video in shared.videos:
+        if video.poster_url:
+            return CardImage(video.poster_url, f"{shared.title}: {video.di}")
+    plot = ltas_plot_url(shared)
+    if plot is None:
+        return None
+    return CardImage(plot, f"Long-term average spectrum of every chain ({shared.dis[0]})")
+
+
 def day(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d") if moment else ""
 
@@ -92,7 +111,7 @@ async def shared_page(
     if isinstance(found, Response):
         return found
     base = str(request.base_url).rstrip("/")
-    image = ltas_plot_url(found)
+    image = card_image(found)
     context = {
         "token": token,
         "shared": found,
@@ -101,7 +120,8 @@ async def shared_page(
         "counts": counts_words(len(found.chains), len(found.dis)),
         "finished": day(found.finished_at),
         "page_url": f"{base}/s/{token}",
-        "image_url": f"{base}{image}" if image else None,
+        "image_url": f"{base}{image.url}" if image else None,
+        "image_alt": image.alt if image else None,
     }
     return render_page(request, "share/page.html", context)
 

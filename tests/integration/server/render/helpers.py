@@ -143,11 +143,13 @@ async def demo_shootout(
     title: str = "Crunch: 4x12 vs none",
     *,
     wide: bool = False,
+    video: bool = False,
 ) -> str:
     """A tiny real shootout: a 3 s demo riff, the demo crunch capture, with and without a 4x12.
 
     `wide`: a second DI (2 s of the riff) and a third chain (the first one
-    again, under another name), for tests that need more than one DI or more than two chains."""
+    again, under another name), for tests that need more than one DI or more than two chains.
+    `video`: also the video of each DI (at 720p, the quickest size to encode)."""
     di = await _upload(
         client,
         owner,
@@ -177,6 +179,11 @@ async def demo_shootout(
             "outputs": ["wav", "flac", "montage", "metrics", "plots"],
         },
     }
+    if video:
+        body["settings"] |= {
+            "outputs": [*body["settings"]["outputs"], "video"],
+            "video_size": "1280x720",
+        }
     if wide:
         riff = synthesize_di_riff(SAMPLE_RATE)
         second = await _upload(
@@ -228,10 +235,16 @@ async def succeed(app: FastAPI, render_id: uuid.UUID) -> None:
 
 
 async def succeeded_render(
-    client: httpx.AsyncClient, app: FastAPI, owner: Account, tmp: Path, *, wide: bool = False
+    client: httpx.AsyncClient,
+    app: FastAPI,
+    owner: Account,
+    tmp: Path,
+    *,
+    wide: bool = False,
+    video: bool = False,
 ) -> dict[str, Any]:
     """Submit the demo shootout and render it; returns the render as the API shows it."""
-    shootout_id = await demo_shootout(client, owner, tmp, wide=wide)
+    shootout_id = await demo_shootout(client, owner, tmp, wide=wide, video=video)
     submitted = await submit(client, owner, shootout_id)
     assert submitted.status_code == 202, submitted.text
     render_id = submitted.json()["id"]

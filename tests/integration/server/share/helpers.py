@@ -22,10 +22,10 @@ GALLERY = f"{API}/gallery"
 
 
 async def owner_with_render(
-    client: httpx.AsyncClient, app: FastAPI, tmp: Path
+    client: httpx.AsyncClient, app: FastAPI, tmp: Path, *, video: bool = False
 ) -> tuple[Account, dict[str, Any]]:
     owner = await register_and_login(client)
-    return owner, await succeeded_render(client, app, owner, tmp)
+    return owner, await succeeded_render(client, app, owner, tmp, video=video)
 
 
 async def create_share(

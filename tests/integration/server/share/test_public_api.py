@@ -41,6 +41,7 @@ SHARED_KEYS = {
     "warnings",
     "metrics",
     "outputs",
+    "videos",
     "attribution",
     "tone3000_credits",
     "embed_url",
@@ -124,6 +125,7 @@ async def test_shared_render_shows_the_render_and_nothing_private(
     assert len(shared["metrics"]["renders"]) == 2
     assert len(shared["metrics"]["null_tests"]) == 1
     assert {o["role"] for o in shared["outputs"]} == SHARED_ROLES
+    assert shared["videos"] == []  # this render made none (tests/…/test_video.py has them)
     assert all(o["url"] == f"{SHARED}/{token}/files/{o['path']}" for o in shared["outputs"])
     assert {c["name"] for c in shared["attribution"]} == {"crunch.nam", "4x12.wav"}
     assert shared["tone3000_credits"] == []  # library captures and IRs only

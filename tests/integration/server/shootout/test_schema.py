@@ -11,6 +11,7 @@ from pydantic import SecretStr
 
 from tests.integration.server.shootout.helpers import SHOOTOUTS, register_and_login
 from toneshootout.engine.effects import EFFECT_TYPES
+from toneshootout.engine.spec import DEFAULT_OUTPUTS
 from toneshootout.server.app import create_app
 from toneshootout.settings import Settings
 
@@ -41,6 +42,8 @@ async def test_schema_is_self_contained_with_every_block_and_setting(
     settings = schema["properties"]["settings"]
     assert settings["title"] == "Render settings"
     assert settings["properties"]["loudness_target_lufs"]["default"] == -18.0
+    # A default made by a factory is written out too: a form starts from the set a render makes.
+    assert settings["properties"]["outputs"]["default"] == list(DEFAULT_OUTPUTS)
     di_entry = schema["properties"]["di_tracks"]["items"]["anyOf"]
     assert di_entry[0] == {"format": "uuid", "type": "string"}
     assert set(di_entry[1]["properties"]) == {"di_id", "channel", "region"}

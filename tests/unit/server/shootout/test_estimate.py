@@ -5,8 +5,15 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from toneshootout.engine.video.layout import VIDEO_SIZES
 from toneshootout.server.shootout.checks import ItemFacts
-from toneshootout.server.shootout.estimate import capture_speed, estimated_render_seconds
+from toneshootout.server.shootout.estimate import (
+    VIDEO_ENCODE_SPEED,
+    VIDEO_PER_DI_S,
+    capture_speed,
+    estimated_render_seconds,
+    montage_seconds,
+)
 from toneshootout.server.shootout.schemas import ShootoutIn
 
 DI = uuid.uuid4()
@@ -33,6 +40,7 @@ def _estimate(
     capture: uuid.UUID = STANDARD,
     di: Any = None,
     outputs: list[str] | None = None,
+    settings: dict[str, Any] | None = None,
 ) -> float:
     body = ShootoutIn.model_validate(
         {
@@ -42,7 +50,7 @@ def _estimate(
                 {"name": f"c{i}", "blocks": [{"type": "capture", "capture_id": str(capture)}]}
                 for i in range(chains)
             ],
-            "settings": {} if outputs is None else {"outputs": outputs},
+            "settings": ({} if outputs is None else {"outputs": outputs}) | (settings or {}),
         }
     )
     return estimated_render_seconds(body, _items(di_seconds))
@@ -73,3 +81,36 @@ def test_estimate_follows_the_measured_capture_speed() -> None:
 
 def test_estimate_counts_plots_only_when_asked_for() -> None:
     assert _estimate(outputs=["wav"]) < _estimate(outputs=["wav", "plots"])
+
+
+def test_a_video_costs_its_montage_over_the_encoders_speed_at_its_size() -> None:
+    assert set(VIDEO_ENCODE_SPEED) == set(VIDEO_SIZES)  # a speed for every size a render takes
+    without = _estimate(outputs=["wav", "montage"])
+    with_video = {
+        size: _estimate(outputs=["wav", "montage", "video"], settings={"video_size": size})
+        for size in VIDEO_SIZES
+    }
+    # 30 s of DI through 2 chains: a 60 s montage, encoded at the measured speed at 1080p.
+    added = with_video["1920x1080"] - without
+    expected = VIDEO_PER_DI_S + 60.0 / VIDEO_ENCODE_SPEED["1920x1080"]
+    assert abs(added - expected) < 0.11  # each estimate is rounded
+    assert with_video["1280x720"] < with_video["1080x1080"] < with_video["1920x1080"]
+    # The size alone changes nothing without the video.
+    assert _estimate(outputs=["wav"], settings={"video_size": "1280x720"}) == _estimate(
+        outputs=["wav"]
+    )
+
+
+def test_the_montage_lasts_every_chain_over_the_di_plus_its_gaps() -> None:
+    body = ShootoutIn.model_validate(
+        {
+            "title": "Montage",
+            "di_tracks": [str(DI)],
+            "chains": [{"name": "c", "blocks": [{"type": "gain"}]}],
+            "settings": {"segment_seconds": 4.0, "gap_seconds": 0.5},
+        }
+    )
+    # 10 s in 4 s windows: 3 windows × 2 chains = 6 segments, 5 gaps between them.
+    assert montage_seconds(10.0, 2, body.settings) == 10.0 * 2 + 0.5 * 5
+    assert montage_seconds(10.0, 2, body.settings.model_copy(update={"gap_seconds": 0.0})) == 20.0
+    assert montage_seconds(0.0, 2, body.settings) == 0.0

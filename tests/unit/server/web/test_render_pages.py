@@ -74,3 +74,13 @@ def test_tone3000_failures_and_the_download_step_are_in_words() -> None:
         assert f"tone3000_{code}" in REASON_WORDS
     downloading = Render(state="running", step="download", cancel_requested=False)
     assert state_words(downloading) == "Fetching the TONE3000 models."
+
+
+def test_state_words_say_when_the_video_is_being_made() -> None:
+    making = Render(
+        state="running", step="video", current={"di": "riff.wav"}, cancel_requested=False
+    )
+    assert state_words(making) == "Making the video of riff.wav."
+    assert state_words(Render(state="running", step="video", cancel_requested=False)) == (
+        "Rendering."
+    )

@@ -8,7 +8,10 @@ import { showResults } from "./render-results.js";
 import { ShareManager } from "./share-manage.js";
 
 const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
-const POST_STEPS = new Set(["audio", "montage", "metrics", "plots", "done"]);
+// The engine's steps after a DI's chains are rendered (engine/tracker.py POST_STEPS), and done.
+const POST_STEPS = new Set(["audio", "montage", "metrics", "plots", "video", "done"]);
+// What a running render says it is doing after its DI × chain renders, by step.
+const POST_STEP_WORDS = { video: (di) => `Making the video of ${di}.` };
 
 
 const root = document.getElementById("render-page");
@@ -60,7 +63,9 @@ function paint(status) {
   if (state === "running" && early) {
     text = early;
   } else if (state === "running" && status.di) {
-    text = status.chain ? `Rendering ${status.di} through ${status.chain}.` : `Writing the results of ${status.di}.`;
+    const post = POST_STEP_WORDS[status.step];
+    if (status.chain) text = `Rendering ${status.di} through ${status.chain}.`;
+    else text = post ? post(status.di) : `Writing the results of ${status.di}.`;
   }
   if (state === "running" && status.cancel_requested) text = "Cancelling…";
   $("render-state").textContent = text;

@@ -6,8 +6,8 @@
 // (GET /api/v1/shared/{token}), so the shared page and the embed build the same sections from
 // share-scoped URLs: {dis: [names], chains: [names], settings, levels, common_reduction_db,
 // timeline, alignment: [{chain, latency_samples, polarity, ambiguous}], warnings,
-// outputs (indexOutputs), residuals: [{di, chains: [a, b], path}]}. `viewOfManifest` makes one
-// from the owner's manifest.
+// outputs (indexOutputs), residuals: [{di, chains: [a, b], path}], videos: [{di, video_url,
+// poster_url, description_url}]}. `viewOfManifest` makes one from the owner's manifest.
 
 import { api } from "./api.js";
 import "./ab-player.js";
@@ -15,6 +15,7 @@ import { el, signed } from "./ab-view.js";
 import "./montage-player.js";
 import { creditsSection } from "./render-credits.js";
 import { metricsSection, nullTestSection, plotsSection } from "./render-metrics.js";
+import { videoSection } from "./render-video.js";
 
 const AUDIO_PREFERENCE = [".wav", ".flac"]; // lossless only: never MP3 to the player
 
@@ -35,8 +36,9 @@ export function indexOutputs(outputs) {
 }
 
 /** The results view of a render from its manifest and its outputs (see the header). */
-export function viewOfManifest(manifest, outputs) {
+export function viewOfManifest(manifest, outputs, videos = []) {
   return {
+    videos,
     title: manifest.title,
     dis: manifest.inputs.di.map((d) => d.name),
     chains: (manifest.inputs.chains || []).map((c) => c.name),
@@ -189,6 +191,7 @@ function downloadsSection(render, outputs, view) {
     for (const file of outputs.find("montage", di)) {
       list.append(link(file.url, `${di} · montage (${ext(file.path).slice(1).toUpperCase()})`));
     }
+    for (const file of outputs.find("video", di)) list.append(link(file.url, `${di} · video (MP4)`));
   }
   const manifestFile = outputs.find("manifest")[0];
   if (manifestFile) list.append(link(manifestFile.url, "Manifest (JSON)"));
@@ -203,8 +206,10 @@ export async function showResults(render, section, body, status) {
   const metricsFile = outputs.find("metrics").find((o) => ext(o.path) === ".json");
   const manifest = await api("GET", manifestFile.url);
   const metrics = metricsFile ? await api("GET", metricsFile.url) : { renders: [], null_tests: [] };
-  const view = viewOfManifest(manifest, outputs);
+  const view = viewOfManifest(manifest, outputs, render.videos || []);
   body.replaceChildren(listenSection(view));
+  const videos = videoSection(view);
+  if (videos) body.append(videos);
   body.append(
     decisionsSection(view),
     metricsSection(metrics),

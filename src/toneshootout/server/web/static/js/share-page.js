@@ -1,13 +1,14 @@
 // /s/{token} and /embed/{token}: a shared render read from the public API
 // (GET /api/v1/shared/{token}) and shown with the render page's own sections, over
 // share-scoped file URLs. The embed (data-mode="embed") shows the players alone (its TONE3000
-// credits are in its HTML).
+// credits are in its HTML); the page also shows the render's videos, if it made any.
 
 import { api, describeError } from "./api.js";
 import { h } from "./dom.js";
 import { creditsSection } from "./render-credits.js";
 import { metricsSection, nullTestSection, plotsSection } from "./render-metrics.js";
 import { decisionsSection, listenSection, viewOfShared } from "./render-results.js";
+import { videoSection } from "./render-video.js";
 
 const root = document.getElementById("share-page");
 const token = root.dataset.token;
@@ -51,8 +52,9 @@ async function start() {
   if (embed) {
     body.replaceChildren(listenSection(view, { withMontage: false, heading: false, headingLevel: "h2" }));
   } else {
-    body.replaceChildren(
+    const sections = [
       listenSection(view),
+      videoSection(view),
       chainsSection(view),
       decisionsSection(view),
       metricsSection(shared.metrics || { renders: [] }),
@@ -63,7 +65,8 @@ async function start() {
         tone3000: shared.tone3000_credits || [],
         emptyText: "No third-party captures or IRs to credit.",
       }),
-    );
+    ];
+    body.replaceChildren(...sections.filter(Boolean));
   }
   status.textContent = "";
 }

@@ -57,6 +57,9 @@ function enumControl(prop, value, path, onChange) {
   return select;
 }
 
+// Choices said in more words than their code (the code is what a spec file says).
+const OPTION_WORDS = { video: "video (MP4)" };
+
 function checkboxGroup(prop, value, path, label, onChange) {
   const chosen = new Set(value ?? prop.default ?? []);
   const options = prop.items.enum;
@@ -68,7 +71,7 @@ function checkboxGroup(prop, value, path, label, onChange) {
         if (box.checked) chosen.add(option); else chosen.delete(option);
         onChange(options.filter((o) => chosen.has(o)));
       });
-      return h("label", { class: "check", for: box.id }, box, ` ${option}`);
+      return h("label", { class: "check", for: box.id }, box, ` ${OPTION_WORDS[option] ?? option}`);
     }),
     h("p", { class: "field-error", id: `${fieldId(path)}-error`, "data-error-for": path }));
   return group;

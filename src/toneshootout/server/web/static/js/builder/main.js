@@ -154,15 +154,32 @@ async function onRender() {
   }
 }
 
+/** The video size only matters with the video output on: its control says so, and waits. */
+function followVideoOutput() {
+  const size = ui.settings.querySelector('[data-path="settings.video_size"]');
+  if (!size) return;
+  const on = (ctx.state.settings.outputs ?? []).includes("video");
+  size.disabled = !on;
+  let note = ui.settings.querySelector(".video-size-note");
+  if (!note) {
+    note = h("span", { class: "hint video-size-note", id: `${size.id}-note` }, "Tick “video (MP4)” in Outputs to make a video.");
+    size.after(note);
+    size.setAttribute("aria-describedby", `${size.getAttribute("aria-describedby") ?? ""} ${note.id}`.trim());
+  }
+  note.hidden = on;
+}
+
 function renderSettings() {
   const props = settingsSchema(ctx.schema)?.properties ?? {};
   ui.settings.replaceChildren(...Object.entries(props)
     .map(([name, prop]) => controlFor(name, prop, ctx.state.settings[name], `settings.${name}`, (value) => {
       if (value === undefined) delete ctx.state.settings[name]; else ctx.state.settings[name] = value;
       changed();
+      if (name === "outputs") followVideoOutput();
     }))
     .filter(Boolean));
   if (!Object.keys(props).length) ui.settings.append(h("p", { class: "muted" }, "Render settings use the server's defaults."));
+  followVideoOutput();
 }
 
 function renderAll() {
