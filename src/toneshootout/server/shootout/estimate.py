@@ -50,10 +50,10 @@ NULL_TEST_PER_AUDIO_S: Final = 0.354 / 3 / 30
 PLOTS_PER_DI_S: Final = 0.42
 PLOTS_PER_CHAIN_S: Final = 0.76
 # The video: seconds of montage drawn and encoded (H.264 + AAC, poster and description
-# included) per second of wall time, by picture size: "Video: encode speed" (2 cores, measured
-# under load; quieter, the encoder runs nearer 10× at 1280x720 and 5× at 1920x1080, so these err
-# long). A fixed cost per video covers opening the encoder and drawing the still scenes.
-VIDEO_ENCODE_SPEED: Final = {"1280x720": 6.8, "1920x1080": 3.6, "1080x1080": 5.4}
+# included) per second of wall time, by picture size: docs/BENCHMARKS.md "Video" (2 cores,
+# AVX-512 Zen 4; an AVX2 Zen 1 is slower, which the render's own ETA then corrects). A fixed
+# cost per video covers opening the encoder and drawing the still scenes.
+VIDEO_ENCODE_SPEED: Final = {"1280x720": 13.4, "1920x1080": 6.9, "1080x1080": 11.1}
 VIDEO_PER_DI_S: Final = 0.5
 
 
