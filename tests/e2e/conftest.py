@@ -66,6 +66,21 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         server.stop()
 
 
+@pytest.fixture(scope="module")
+def held_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A server whose renders hold at their first progress report until stopped (one per module,
+    so a module's held render never blocks another's)."""
+    server = LiveServer(
+        data_dir=tmp_path_factory.mktemp("e2e-held"),
+        extra_env={"TONESHOOTOUT_FAULT_HOLD_RENDER": "stop"},
+    )
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture(scope="session")
 def playwright_session() -> Iterator[Playwright]:
     try:

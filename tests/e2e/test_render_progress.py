@@ -21,19 +21,6 @@ from tests.e2e.live import LiveServer
 from tests.e2e.shootouts import Material, submit, two_chain_shootout
 
 
-@pytest.fixture(scope="module")
-def held_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = LiveServer(
-        data_dir=tmp_path_factory.mktemp("e2e-held"),
-        extra_env={"TONESHOOTOUT_FAULT_HOLD_RENDER": "stop"},
-    )
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
-
-
 @pytest.fixture
 def held_watch(held_server: LiveServer) -> PageWatch:
     return PageWatch(origin=held_server.url)

@@ -5,10 +5,9 @@ and never on the blind test; and the render page's words for the video step."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.e2e.api import BrowserApi
@@ -165,20 +164,6 @@ def test_the_user_turns_the_video_on_renders_plays_and_copies_its_description(
     share = api.call("POST", f"/api/v1/renders/{render_id}/shares", {"visibility": "unlisted"}, 201)
     with stranger(browser, live_server, audit_for) as guest:
         _stranger_watches(guest, share)
-
-
-@pytest.fixture(scope="module")
-def held_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """Renders hold at their first progress report until stopped: one stays running."""
-    server = LiveServer(
-        data_dir=tmp_path_factory.mktemp("e2e-video-held"),
-        extra_env={"TONESHOOTOUT_FAULT_HOLD_RENDER": "stop"},
-    )
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
 
 
 def test_the_render_page_says_when_it_makes_the_video(
