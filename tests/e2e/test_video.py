@@ -179,6 +179,9 @@ def test_the_render_page_says_when_it_makes_the_video(
         render = submit(api, two_chain_shootout(api, material, "Held video")["id"])
         page.goto(f"/renders/{render['id']}")
         expect(page.locator("#render-live")).to_have_text("Live updates on.", timeout=60_000)
+        # The held render's own first report must have arrived first, or it lands after the
+        # event below and overwrites it (seen in CI).
+        expect(page.locator("#render-state")).to_have_text("Loading the inputs.", timeout=60_000)
         di = page.locator("#render-pairs tbody th").first.inner_text()
         # The event the worker sends when the engine starts a DI's video (step "video").
         page.evaluate(
