@@ -17,7 +17,7 @@ from tests.e2e.conftest import Audit
 from tests.e2e.live import LiveServer
 from tests.e2e.pages import upload_in_page
 from tests.e2e.shootouts import Material
-from tests.e2e.tone3000 import FakeTone3000
+from tests.e2e.tone3000 import FakeTone3000, page_problems
 
 RENDER_TIMEOUT_MS = 300_000  # a render on a loaded 2-core machine
 
@@ -36,11 +36,7 @@ def journey(
     watch.attach(page)
     try:
         yield page, audit_for(page)
-        problems = [f"console: {e}" for e in watch.console_errors] + [
-            f"other origin: {url}"
-            for url in watch.foreign_requests
-            if not url.startswith(f"{tone3000.base_url}/api/v1/oauth/authorize?")
-        ]
+        problems = page_problems(watch, tone3000.base_url)
         assert not problems, "\n".join(problems)
     finally:
         context.close()

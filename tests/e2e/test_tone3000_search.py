@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.e2e.browser import VIEWPORTS, PageWatch
 from tests.e2e.conftest import Audit
 from tests.e2e.live import LiveServer
-from tests.e2e.tone3000 import FakeTone3000, server_signing_in_with
+from tests.e2e.tone3000 import FakeTone3000, page_problems, server_signing_in_with
 
 
 @pytest.fixture(scope="module")
@@ -41,11 +41,7 @@ def search_page(
     watch.attach(page)
     try:
         yield page, audit_for(page)
-        problems = [f"console: {e}" for e in watch.console_errors] + [
-            f"other origin: {url}"
-            for url in watch.foreign_requests
-            if not url.startswith(f"{tone3000.base_url}/api/v1/oauth/authorize?")
-        ]
+        problems = page_problems(watch, tone3000.base_url)
         assert not problems, "\n".join(problems)
     finally:
         context.close()

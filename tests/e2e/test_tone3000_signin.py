@@ -15,7 +15,7 @@ from tests.e2e.api import BrowserApi
 from tests.e2e.browser import VIEWPORTS, PageWatch
 from tests.e2e.conftest import Audit
 from tests.e2e.live import LiveServer
-from tests.e2e.tone3000 import RunningFake
+from tests.e2e.tone3000 import RunningFake, page_problems
 
 
 @pytest.fixture
@@ -41,11 +41,7 @@ def t3k_page(
     page = t3k_context.new_page()
     watch.attach(page)
     yield page
-    problems = [f"console: {e}" for e in watch.console_errors] + [
-        f"other origin: {url}"
-        for url in watch.foreign_requests
-        if not url.startswith(f"{tone3000.base_url}/api/v1/oauth/authorize?")
-    ]
+    problems = page_problems(watch, tone3000.base_url)
     if problems:
         pytest.fail("the page misbehaved:\n" + "\n".join(problems), pytrace=False)
 

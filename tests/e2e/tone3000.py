@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.e2e.browser import PageWatch
 from tests.e2e.live import LiveServer
 from tests.integration.tone3000_link import TOKEN_KEY, Linked, link_with
 from tests.paths import REPO_ROOT
@@ -124,3 +125,12 @@ def link_account(fake: FakeTone3000, data_dir: Path, user_id: uuid.UUID) -> Link
     # Playwright's sync API keeps an event loop running in this thread: use another one.
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, run()).result()
+
+
+def page_problems(watch: PageWatch, tone3000_base_url: str) -> list[str]:
+    """What a page did wrong: console errors, and any other-origin request that is not a
+    navigation to TONE3000's sign-in."""
+    sign_in = f"{tone3000_base_url}/api/v1/oauth/authorize?"
+    return [f"console: {e}" for e in watch.console_errors] + [
+        f"other origin: {url}" for url in watch.foreign_requests if not url.startswith(sign_in)
+    ]

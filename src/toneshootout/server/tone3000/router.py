@@ -21,7 +21,12 @@ from toneshootout.server.http.ratelimit import ClientIpDep, RateLimiterDep
 from toneshootout.server.tone3000 import callback, service
 from toneshootout.server.tone3000.callback import CallbackQuery
 from toneshootout.server.tone3000.cookies import set_state_cookie
-from toneshootout.server.tone3000.deps import BrowserBindingDep, Tone3000Dep, WriteSessionDep
+from toneshootout.server.tone3000.deps import (
+    BrowserBindingDep,
+    StartDep,
+    Tone3000Dep,
+    WriteSessionDep,
+)
 from toneshootout.server.tone3000.schemas import AuthorizeUrl, Tone3000Status
 from toneshootout.server.tone3000.service import Departure
 from toneshootout.server.web.deps import safe_next
@@ -39,14 +44,15 @@ FAILED_PAGE = "auth/tone3000_failed.html"
 REDIRECT = {"description": "to TONE3000's sign-in page, or back into the app"}
 
 
+def _bind(response: Response, departure: Departure, settings: Settings) -> None:
+    """The cookie that ties TONE3000's callback to this browser."""
+    max_age = settings.tone3000.login_ttl_seconds
+    set_state_cookie(response, settings.auth, departure.browser, max_age=max_age)
+
+
 def _leave(departure: Departure, settings: Settings) -> RedirectResponse:
     response = RedirectResponse(departure.authorize_url, status_code=status.HTTP_302_FOUND)
-    set_state_cookie(
-        response,
-        settings.auth,
-        departure.browser,
-        max_age=settings.tone3000.login_ttl_seconds,
-    )
+    _bind(response, departure, settings)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -58,27 +64,10 @@ def _leave(departure: Departure, settings: Settings) -> RedirectResponse:
     responses={302: REDIRECT},
 )
 async def login(
-    *,
-    access: Tone3000Dep,
-    session: WriteSessionDep,
-    settings: SettingsDep,
-    limiter: RateLimiterDep,
-    client_ip: ClientIpDep,
-    browser: BrowserBindingDep,
-    now: NowDep,
-    next: NextParam = None,
+    *, start: StartDep, session: WriteSessionDep, settings: SettingsDep, next: NextParam = None
 ) -> RedirectResponse:
     """Sign in (or sign up) with TONE3000: redirects there, and back to `next` signed in."""
-    departure = await service.begin_login(
-        session,
-        access=access,
-        auth=settings.auth,
-        limiter=limiter,
-        client_ip=client_ip,
-        next_path=safe_next(next),
-        browser=browser,
-        now=now,
-    )
+    departure = await service.begin_login(session, start, next_path=safe_next(next))
     return _leave(departure, settings)
 
 
@@ -175,29 +164,14 @@ async def link_status(
 async def link(
     *,
     user: CurrentUser,
-    access: Tone3000Dep,
-    response: Response,
+    start: StartDep,
     session: SessionDep,
+    response: Response,
     settings: SettingsDep,
-    limiter: RateLimiterDep,
-    client_ip: ClientIpDep,
-    browser: BrowserBindingDep,
-    now: NowDep,
 ) -> AuthorizeUrl:
     """Start linking a TONE3000 account to this one: navigate the browser to `authorize_url`."""
-    departure = await service.begin_link(
-        session,
-        access=access,
-        auth=settings.auth,
-        limiter=limiter,
-        client_ip=client_ip,
-        user=user,
-        browser=browser,
-        now=now,
-    )
-    set_state_cookie(
-        response, settings.auth, departure.browser, max_age=settings.tone3000.login_ttl_seconds
-    )
+    departure = await service.begin_link(session, start, user=user)
+    _bind(response, departure, settings)
     return AuthorizeUrl(authorize_url=departure.authorize_url)
 
 
@@ -217,27 +191,14 @@ async def unlink(*, user: CurrentUser, access: Tone3000Dep, session: SessionDep)
 async def select_tone(
     *,
     user: CurrentUser,
-    access: Tone3000Dep,
+    start: StartDep,
     session: WriteSessionDep,
     settings: SettingsDep,
-    limiter: RateLimiterDep,
-    client_ip: ClientIpDep,
-    browser: BrowserBindingDep,
-    now: NowDep,
     format: Annotated[Literal["nam", "ir"], Query(description="nam (A2 captures) or ir")],
     next: NextParam = None,
 ) -> RedirectResponse:
     """Pick a tone in TONE3000's picker; back at `next` with `t3k_tone` and `t3k_format`."""
     departure = await service.begin_select(
-        session,
-        access=access,
-        auth=settings.auth,
-        limiter=limiter,
-        client_ip=client_ip,
-        user=user,
-        tone_format=format,
-        next_path=safe_next(next),
-        browser=browser,
-        now=now,
+        session, start, user=user, tone_format=format, next_path=safe_next(next)
     )
     return _leave(departure, settings)

@@ -67,89 +67,68 @@ def _departure(
     return Departure(url, begun.browser)
 
 
-async def begin_login(
+@dataclass(frozen=True)
+class Start:
+    """What starting any TONE3000 sign-in needs besides the session: the client, the caller's
+    limits. (The session stays the route's: a GET needs a writing one, a POST has its own.)"""
+
+    access: Tone3000Access
+    auth: AuthSettings
+    limiter: RateLimiter
+    client_ip: str
+    browser: str | None  # the binding cookie the request brought, if any
+    now: datetime
+
+
+async def _begin(
     session: AsyncSession,
+    start: Start,
+    purpose: Purpose,
     *,
-    access: Tone3000Access,
-    auth: AuthSettings,
-    limiter: RateLimiter,
-    client_ip: str,
     next_path: str,
-    browser: str | None,
-    now: datetime,
-) -> Departure:
-    """Sign in (or sign up) with TONE3000, then go on to `next_path`."""
-    _limit(limiter, f"t3k-login:ip:{client_ip}", auth)
-    begun = await oauth_state.begin(
+    user: User | None = None,
+    tone_format: str | None = None,
+) -> Begun:
+    """Rate-limit the caller (per IP, and per account when signed in), then store the sign-in."""
+    _limit(start.limiter, f"t3k-{purpose.value}:ip:{start.client_ip}", start.auth)
+    if user is not None:
+        _limit(start.limiter, f"t3k-{purpose.value}:account:{user.id}", start.auth)
+    return await oauth_state.begin(
         session,
-        cipher=access.cipher,
-        purpose=Purpose.LOGIN,
+        cipher=start.access.cipher,
+        purpose=purpose,
         next_path=next_path,
-        browser=browser,
-        ttl_seconds=access.settings.login_ttl_seconds,
-        now=now,
+        browser=start.browser,
+        ttl_seconds=start.access.settings.login_ttl_seconds,
+        now=start.now,
+        user_id=user.id if user is not None else None,
+        tone_format=tone_format,
     )
-    return _departure(access, begun)
 
 
-async def begin_link(
-    session: AsyncSession,
-    *,
-    access: Tone3000Access,
-    auth: AuthSettings,
-    limiter: RateLimiter,
-    client_ip: str,
-    user: User,
-    browser: str | None,
-    now: datetime,
-) -> Departure:
+async def begin_login(session: AsyncSession, start: Start, *, next_path: str) -> Departure:
+    """Sign in (or sign up) with TONE3000, then go on to `next_path`."""
+    begun = await _begin(session, start, Purpose.LOGIN, next_path=next_path)
+    return _departure(start.access, begun)
+
+
+async def begin_link(session: AsyncSession, start: Start, *, user: User) -> Departure:
     """Attach a TONE3000 identity to `user` (or renew the tokens of the one attached)."""
-    _limit(limiter, f"t3k-link:ip:{client_ip}", auth)
-    _limit(limiter, f"t3k-link:account:{user.id}", auth)
-    begun = await oauth_state.begin(
-        session,
-        cipher=access.cipher,
-        purpose=Purpose.LINK,
-        next_path=ACCOUNT_PAGE,
-        browser=browser,
-        ttl_seconds=access.settings.login_ttl_seconds,
-        now=now,
-        user_id=user.id,
-    )
-    return _departure(access, begun)
+    begun = await _begin(session, start, Purpose.LINK, next_path=ACCOUNT_PAGE, user=user)
+    return _departure(start.access, begun)
 
 
 async def begin_select(
-    session: AsyncSession,
-    *,
-    access: Tone3000Access,
-    auth: AuthSettings,
-    limiter: RateLimiter,
-    client_ip: str,
-    user: User,
-    tone_format: str,
-    next_path: str,
-    browser: str | None,
-    now: datetime,
+    session: AsyncSession, start: Start, *, user: User, tone_format: str, next_path: str
 ) -> Departure:
     """Pick a tone in TONE3000's own picker; the callback returns to `next_path` with it."""
     if tone_format not in SELECT_FORMATS:
         raise ValueError(f"format must be one of {SELECT_FORMATS}")  # the schema forbids it
-    _limit(limiter, f"t3k-select:ip:{client_ip}", auth)
-    _limit(limiter, f"t3k-select:account:{user.id}", auth)
-    begun = await oauth_state.begin(
-        session,
-        cipher=access.cipher,
-        purpose=Purpose.SELECT,
-        next_path=next_path,
-        browser=browser,
-        ttl_seconds=access.settings.login_ttl_seconds,
-        now=now,
-        user_id=user.id,
-        tone_format=tone_format,
+    begun = await _begin(
+        session, start, Purpose.SELECT, next_path=next_path, user=user, tone_format=tone_format
     )
     extra = {"format": tone_format} | ({"architecture": "2"} if tone_format == "nam" else {})
-    return _departure(access, begun, prompt="select_tone", extra=extra)
+    return _departure(start.access, begun, prompt="select_tone", extra=extra)
 
 
 async def status(session: AsyncSession, *, settings: Tone3000Settings, user: User) -> LinkStatus:
