@@ -7,7 +7,11 @@
    video and with 1080p video, side by side in every repeat, each in a fresh process that
    reports its wall time and peak memory (its own and its largest child's).
 
-Run: .venv/bin/python -m bench.video [--repeats N]
+3. With `--encoder-settings` (its own section): x264 presets and thread kinds side by side on
+   the same 20 s of 720p frames (the choices `engine/video/encode.py` made), and the AAC bit
+   rate FFmpeg's encoder spends on the Riff montage told 256 kb/s (CBR) vs its top VBR quality.
+
+Run: .venv/bin/python -m bench.video [--repeats N] [--encoder-settings]
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import av
+import numpy as np
 import soundfile as sf
 
 from bench.sections import machine_line, update_section
@@ -32,9 +38,10 @@ from toneshootout.engine.levels import ChainLevel
 from toneshootout.engine.outputs import OutputFolder
 from toneshootout.engine.render import render_shootout
 from toneshootout.engine.spec import Settings, load_spec
+from toneshootout.engine.video.encode import AAC_TOP_QUALITY, AUDIO_FRAME
 from toneshootout.engine.video.labels import chain_cards
 from toneshootout.engine.video.layout import VIDEO_SIZES, VideoSize
-from toneshootout.engine.video.write import VideoSource, write_video
+from toneshootout.engine.video.write import VideoSource, frame_maker, write_video
 
 DEFAULT = '["wav", "montage", "metrics", "null_tests", "plots"]'
 WITH_VIDEO = '["wav", "montage", "metrics", "null_tests", "plots", "video"]'
@@ -160,10 +167,100 @@ def _renders(folder: Path, repeats: int) -> dict[str, list[dict[str, float]]]:
     return runs
 
 
+X264_TRIALS = {
+    "superfast, 2 slice threads": ("superfast", "SLICE"),
+    "ultrafast, 2 slice threads": ("ultrafast", "SLICE"),
+    "ultrafast, 2 frame threads (used)": ("ultrafast", "FRAME"),
+}
+TRIAL_FRAMES = 600  # 20 s at 30 fps
+
+
+def _x264_speed(planes: list[Any], preset: str, threads: str) -> float:
+    """× real time of x264 alone over `planes` (720p yuv420p frames), to a file."""
+    with tempfile.TemporaryDirectory() as tmp, av.open(f"{tmp}/t.mp4", "w") as out:
+        stream = out.add_stream("libx264", rate=30, options={"preset": preset, "crf": "18"})
+        stream.width, stream.height, stream.pix_fmt = 1280, 720, "yuv420p"
+        stream.codec_context.thread_count = 2
+        stream.codec_context.thread_type = threads
+        start = time.perf_counter()
+        for index, frame_planes in enumerate(planes):
+            frame = av.VideoFrame.from_ndarray(frame_planes, format="yuv420p")
+            frame.pts = index
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+        return len(planes) / 30 / (time.perf_counter() - start)
+
+
+def _aac_kbps(montage: Any, rate: int, *, vbr: bool) -> float:
+    """The AAC bit rate FFmpeg's encoder spends on `montage` (mono), CBR 256 kb/s or top VBR."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = f"{tmp}/a.mp4"
+        with av.open(path, "w") as out:
+            stream = out.add_stream("aac", rate=rate)
+            stream.layout = "mono"
+            if vbr:
+                stream.codec_context.qscale = True
+                stream.codec_context.global_quality = AAC_TOP_QUALITY
+            else:
+                stream.bit_rate = 256_000
+            planar = np.ascontiguousarray(montage.reshape(1, -1), dtype=np.float32)
+            for begin in range(0, planar.shape[1], AUDIO_FRAME):
+                chunk = np.ascontiguousarray(planar[:, begin : begin + AUDIO_FRAME])
+                frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="mono")
+                frame.sample_rate, frame.pts = rate, begin
+                out.mux(stream.encode(frame))
+            out.mux(stream.encode(None))
+        return float(Path(path).stat().st_size * 8 / (montage.shape[0] / rate) / 1000)
+
+
+def _encoder_settings(folder: Path, repeats: int) -> tuple[dict[str, list[float]], float, float]:
+    spec = _spec(folder, f"outputs = {DEFAULT}", "encode")
+    render_shootout(load_spec(spec), folder / "encode-render")
+    (source, *_) = _sources(spec, folder / "encode-render")
+    sized = _with(
+        source, Settings.model_validate({**source.settings.model_dump(), "video_size": "1280x720"})
+    )
+    maker = frame_maker(sized)
+    planes = [maker.frame(i) for i in range(TRIAL_FRAMES)]
+    speeds: dict[str, list[float]] = {name: [] for name in X264_TRIALS}
+    for _ in range(repeats):
+        for name, (preset, threads) in X264_TRIALS.items():
+            speeds[name].append(_x264_speed(planes, preset, threads))
+    cbr = _aac_kbps(source.montage, source.rate, vbr=False)
+    vbr = _aac_kbps(source.montage, source.rate, vbr=True)
+    return speeds, cbr, vbr
+
+
+def _report_encoder_settings(repeats: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        trials, cbr_kbps, vbr_kbps = _encoder_settings(Path(tmp), repeats)
+    body = (
+        "## Video: encoder settings\n\n"
+        f"Command: `.venv/bin/python -m bench.video --encoder-settings --repeats {repeats}`\n\n"
+        f"{machine_line()}\n\n"
+        "x264 alone (2 threads, CRF 18) on the same 20 s of 720p frames of the demo's Riff "
+        "montage, the settings interleaved in every repeat:\n\n"
+        f"| x264 | × real time (median of {repeats}) | runs |\n|---|---|---|\n"
+        + "".join(
+            f"| {name} | **{statistics.median(v):.1f}×** | {', '.join(f'{x:.1f}' for x in v)} |\n"
+            for name, v in trials.items()
+        )
+        + "\nAAC on the Riff montage (mono, 48 kHz): told 256 kb/s (CBR), FFmpeg's encoder "
+        f"spends **{cbr_kbps:.0f} kb/s**; at its top VBR quality (what the video uses), "
+        f"**{vbr_kbps:.0f} kb/s**.\n"
+    )
+    update_section("video-encoder", body)
+    print(body)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--encoder-settings", action="store_true")
     args = parser.parse_args()
+    if args.encoder_settings:
+        _report_encoder_settings(args.repeats)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         speeds, audio_seconds = _encode_speeds(folder, args.repeats)

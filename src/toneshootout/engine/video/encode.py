@@ -32,17 +32,18 @@ AAC_RATES = frozenset({22050, 24000, 32000, 44100, 48000})
 VIDEO_AUDIO_RATE = 48000
 # FFmpeg's AAC encoder spends only the bits its model asks for: told 256 kb/s, it wrote about
 # 165 kb/s on a mono guitar montage. Its VBR mode at the top quality (2) spends the most,
-# about 220 kb/s mono, so that is what the video uses. (The lambda scale is FF_QP2LAMBDA.)
+# about 215 kb/s mono, so that is what the video uses (bench.video --encoder-settings). The
+# lambda scale is FF_QP2LAMBDA.
 AAC_TOP_QUALITY = 2 * 118
 AUDIO_FRAME = 1024  # samples per AAC frame
 # Fixed: x264's bytes depend on its thread count, and the machine must not. Frame threads, not
-# slices: on 2 cores they encode about 1.3x faster (x264's output stays deterministic either way).
+# slices: on 2 cores they encode about 1.2x faster (x264's output stays deterministic either way).
 ENCODER_THREADS = 2
 X264_OPTIONS = {
     # x264 analyses every macroblock of every frame however still the picture is, so the
-    # preset sets the speed: ultrafast encodes about 1.6x faster than superfast here (the
-    # bench measures it), and at CRF 18 text and waveforms stay sharp. The files are larger
-    # (about 0.5 Mb/s at 1080p for a picture this still), which nobody uploading notices.
+    # preset sets the speed: ultrafast encodes about 1.9x faster than superfast here (bench.video
+    # --encoder-settings), and at CRF 18 text and waveforms stay sharp. The files are larger,
+    # which nobody uploading a still picture like this notices.
     "preset": "ultrafast",
     "crf": "18",
 }
