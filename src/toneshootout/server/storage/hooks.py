@@ -34,7 +34,7 @@ def delete_prefix_after_commit(session: AsyncSession, storage: Storage, prefix: 
     after_commit(session, _deleting(storage.delete_prefix, prefix))
 
 
-def _deleting(delete: Callable[[str], None], key: str) -> Hook:
+def _deleting(delete: Callable[[str], object], key: str) -> Hook:
     async def hook() -> None:
         try:
             await anyio.to_thread.run_sync(delete, key)
