@@ -142,7 +142,7 @@ def _store(storage: Storage, incoming: Incoming, key: str) -> None:
         source = storage.new_temp_path()
         shutil.copyfile(incoming.path, source)
     try:
-        storage.commit(source, key)
+        storage.put_file(source, key)
     finally:
         if not incoming.move:
             source.unlink(missing_ok=True)  # already gone once committed
