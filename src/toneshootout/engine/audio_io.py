@@ -85,12 +85,20 @@ def probe_audio(path: Path, *, max_seconds: float = 600.0) -> AudioInfo:
 
 def read_audio(path: Path, *, max_seconds: float = 600.0) -> tuple[Signal, int]:
     """Decode a validated audio file to float32 of shape (frames, channels) and its rate."""
-    source = path.name
     info = probe_audio(path, max_seconds=max_seconds)
+    blocks = list(audio_blocks(path, info, max_seconds=max_seconds))
+    samples = blocks[0] if len(blocks) == 1 else np.concatenate(blocks, axis=0)
+    return np.ascontiguousarray(samples, dtype=np.float32), info.sample_rate
+
+
+def audio_blocks(path: Path, info: AudioInfo, *, max_seconds: float = 600.0) -> Iterator[Signal]:
+    """Decode a probed file block by block (float32, frames × channels), checking as it goes.
+
+    For measuring a long file without holding it whole (upload validation). The header's frame
+    count is only a hint (MP3 counts are estimates), so the cap is enforced on what decodes.
+    """
+    source = path.name
     max_frames = int(max_seconds * info.sample_rate)
-    # The header's frame count is only a hint (MP3 counts are estimates): it sizes the first
-    # allocation, and the cap is enforced on what actually decodes.
-    blocks: list[Signal] = []
     total = 0
     for block in _decode_blocks(path, source):
         total += block.shape[0]
@@ -98,11 +106,9 @@ def read_audio(path: Path, *, max_seconds: float = 600.0) -> tuple[Signal, int]:
             raise InvalidInput(source, f"audio runs past the {max_seconds:g} s cap")
         if not np.isfinite(block).all():
             raise InvalidInput(source, "audio contains NaN or infinite samples")
-        blocks.append(block)
+        yield block
     if total == 0:
         raise InvalidInput(source, "file holds no audio samples")
-    samples = blocks[0] if len(blocks) == 1 else np.concatenate(blocks, axis=0)
-    return np.ascontiguousarray(samples, dtype=np.float32), info.sample_rate
 
 
 def write_audio(path: Path, x: Signal, rate: int, fmt: str) -> None:

@@ -154,7 +154,10 @@ def _mean_or_nan(values: Float64Array) -> float:
 
 def _gated_loudness(energy: _WeightedEnergy) -> float:
     """BS.1770-4 integrated loudness: 400 ms blocks, absolute then relative gate."""
-    powers = energy.block_powers(MOMENTARY_S, 1.0 - METER_HOP_S / MOMENTARY_S, energy.size)
+    return _gate(energy.block_powers(MOMENTARY_S, 1.0 - METER_HOP_S / MOMENTARY_S, energy.size))
+
+
+def _gate(powers: Float64Array) -> float:
     with np.errstate(divide="ignore"):
         loudness = _BLOCK_OFFSET_LUFS + 10.0 * np.log10(powers)
     relative_gate = _power_lufs(_mean_or_nan(powers[loudness >= _ABSOLUTE_GATE_LUFS]))
@@ -197,6 +200,67 @@ def loudness_figures(x: Signal, rate: int) -> LoudnessFigures:
         max_short_term_lufs=_max_window_loudness(energy, SHORT_TERM_S),
         lra_lu=_loudness_range(energy),
     )
+
+
+class IntegratedLoudnessMeter:
+    """BS.1770-4 integrated loudness of a signal fed block by block, holding none of it.
+
+    Reads the same as `integrated_loudness` of the whole signal: the same K-weighting (its
+    filter state carried across blocks), the same 400 ms block boundaries and gates; only the
+    summation order differs (~1e-12 LU). Instead of every sample's running sum of squares it
+    keeps that sum only at the block boundaries: the starts and ends of the 400 ms blocks,
+    computed with the same float expressions as `_WeightedEnergy.block_powers`, so each
+    truncates to the same sample.
+    """
+
+    _STEP = METER_HOP_S / MOMENTARY_S  # a block starts every quarter block
+
+    def __init__(self, rate: int) -> None:
+        _check_rate(rate)
+        self.rate = rate
+        self._sections = _k_weighting_sections(rate)
+        self._state = np.zeros((self._sections.shape[0], 2))
+        self._size = 0
+        self._total = 0.0
+        self._marks: dict[int, float] = {}  # sample index → running sum of squares before it
+        self._next = [0, 0]  # the next block whose start, and whose end, is not yet marked
+
+    def _boundary(self, j: int, end: int) -> int:
+        return int(MOMENTARY_S * (j * self._STEP + end) * self.rate)
+
+    def add(self, mono: Signal) -> None:
+        """Feed the next block of the mono signal (finite, checked by the caller)."""
+        data = np.asarray(mono, dtype=np.float64)
+        if data.ndim != 1:
+            raise InvalidInput("loudness", f"expected a mono 1-D block, got shape {data.shape}")
+        weighted, self._state = sosfilt(self._sections, data, zi=self._state)
+        cumulative = np.concatenate([[self._total], self._total + np.cumsum(np.square(weighted))])
+        end = self._size + data.size
+        for which in (0, 1):
+            while (index := self._boundary(self._next[which], which)) <= end:
+                if index >= self._size:
+                    self._marks[index] = float(cumulative[index - self._size])
+                self._next[which] += 1
+        self._total = float(cumulative[-1])
+        self._size = end
+
+    def result(self) -> float:
+        """The integrated loudness (LUFS) of everything fed; -inf when silent."""
+        if self._size < MOMENTARY_S * self.rate:
+            raise InvalidInput(
+                "loudness",
+                f"loudness needs at least 400 ms of audio, got "
+                f"{1000.0 * self._size / self.rate:.1f} ms",
+            )
+        seconds = self._size / self.rate
+        count = int(np.round((seconds - MOMENTARY_S) / (MOMENTARY_S * self._STEP))) + 1
+        marks = {**self._marks, self._size: self._total}
+        energy = np.empty(count)
+        for j in range(count):
+            lower = min(self._boundary(j, 0), self._size)
+            upper = min(self._boundary(j, 1), self._size)
+            energy[j] = max(marks[upper] - marks[lower], 0.0)
+        return _gate((1.0 / (MOMENTARY_S * self.rate)) * energy)
 
 
 def integrated_loudness(x: Signal, rate: int) -> float:

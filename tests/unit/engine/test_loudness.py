@@ -12,6 +12,7 @@ from scipy.signal import upfirdn
 from toneshootout.engine.errors import InvalidInput
 from toneshootout.engine.loudness import (
     K_WEIGHTING,
+    IntegratedLoudnessMeter,
     _interpolator,
     integrated_loudness,
     loudness_figures,
@@ -168,3 +169,28 @@ def test_true_peak_equals_upfirdn_for_any_length_and_factor(rate: int, size: int
     up = oversampling_factor(rate)
     reference = np.max(np.abs(upfirdn(_interpolator(up), x.astype(np.float64), up)))
     assert true_peak_linear(x, rate) == pytest.approx(float(reference), rel=1e-9)
+
+
+@pytest.mark.parametrize("rate", [22_050, 44_100, 48_000, 96_000])
+@pytest.mark.parametrize("seconds", [0.4, 0.45, 3.33, 12.7])
+def test_the_block_meter_reads_what_the_whole_signal_reads(rate: int, seconds: float) -> None:
+    rng = np.random.default_rng(rate)
+    size = int(seconds * rate)
+    x = (rng.standard_normal(size) * np.linspace(0.01, 0.5, size)).astype(np.float32)
+    meter = IntegratedLoudnessMeter(rate)
+    start = 0
+    while start < size:  # blocks of every awkward size, including one sample
+        step = int(rng.integers(1, 70_000))
+        meter.add(x[start : start + step])
+        start += step
+    assert meter.result() == pytest.approx(integrated_loudness(x, rate), abs=1e-9)
+
+
+def test_the_block_meter_reads_silence_and_refuses_too_little() -> None:
+    meter = IntegratedLoudnessMeter(48_000)
+    meter.add(np.zeros(48_000, dtype=np.float32))
+    assert meter.result() == -math.inf
+    short = IntegratedLoudnessMeter(48_000)
+    short.add(np.zeros(1000, dtype=np.float32))
+    with pytest.raises(InvalidInput, match="at least 400 ms"):
+        short.result()

@@ -13,12 +13,12 @@ from typing import Any
 
 import numpy as np
 
-from toneshootout.engine.audio_io import probe_audio, read_audio
+from toneshootout.engine.audio_io import audio_blocks, probe_audio
 from toneshootout.engine.channels import to_mono
 from toneshootout.engine.errors import InvalidInput
 from toneshootout.engine.inputs import check_di_length
 from toneshootout.engine.ir import MAX_IR_SECONDS, load_ir
-from toneshootout.engine.loudness import amplitude_db, integrated_loudness
+from toneshootout.engine.loudness import IntegratedLoudnessMeter, amplitude_db
 from toneshootout.engine.nam.capture import load_capture
 from toneshootout.server.library.errors import InvalidUpload
 from toneshootout.server.library.kinds import ItemKind
@@ -54,16 +54,22 @@ def _inspect_di(path: Path) -> Inspection:
         raise InvalidInput(path.name, f"DI tracks must be WAV, FLAC or AIFF, not {info.format}")
     # Refused here rather than at its first render (which would fail measuring its loudness).
     check_di_length(info.duration_s, path.name)
-    frames, rate = read_audio(path, max_seconds=MAX_DI_SECONDS)
-    check_di_length(frames.shape[0] / rate, path.name)  # what decoded, not what the header said
-    peak = float(np.max(np.abs(frames)))
-    # Measured on the mid downmix: the mono signal the engine feeds an amp by default.
-    lufs = _finite_or_none(integrated_loudness(to_mono(frames, "mid", path.name), rate))
+    # Block by block: a 10-minute stereo DI decoded whole is ~460 MB of float64 while measured,
+    # and several uploads validate at once; the meter holds a few kilobytes.
+    rate, count, peak = info.sample_rate, 0, 0.0
+    meter = IntegratedLoudnessMeter(rate)
+    for block in audio_blocks(path, info, max_seconds=MAX_DI_SECONDS):
+        count += block.shape[0]
+        peak = max(peak, float(np.max(np.abs(block))))
+        # Measured on the mid downmix: the mono signal the engine feeds an amp by default.
+        meter.add(to_mono(block, "mid", path.name))
+    check_di_length(count / rate, path.name)  # what decoded, not what the header said
+    lufs = _finite_or_none(meter.result())
     extension, media_type = _DI_FORMATS[info.format]
     metadata = {
-        "duration_s": round(frames.shape[0] / rate, 4),
+        "duration_s": round(count / rate, 4),
         "sample_rate": rate,
-        "channels": int(frames.shape[1]),
+        "channels": info.channels,
         "peak_dbfs": _finite_or_none(amplitude_db(peak)),
         "integrated_lufs": lufs,
     }

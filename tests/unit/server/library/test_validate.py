@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import struct
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,9 @@ import pytest
 import soundfile as sf
 
 from tests.paths import REAL
+from toneshootout.engine.audio_io import read_audio
+from toneshootout.engine.channels import to_mono
+from toneshootout.engine.loudness import amplitude_db, integrated_loudness
 from toneshootout.server.library.errors import InvalidUpload
 from toneshootout.server.library.kinds import ItemKind
 from toneshootout.server.library.validate import inspect_file
@@ -50,6 +54,35 @@ def test_inspect_di_reports_audio_metadata(tmp_path: Path) -> None:
     assert 3.0 < meta["duration_s"] < 4.0
     assert meta["peak_dbfs"] <= 0.0
     assert -60.0 < meta["integrated_lufs"] < 0.0
+
+
+def test_inspect_di_measures_what_the_engine_measures_of_the_whole_file(tmp_path: Path) -> None:
+    meta = inspect_file(ItemKind.DI_TRACK, copy_as(DI, tmp_path)).metadata
+    frames, rate = read_audio(DI)
+    assert meta["integrated_lufs"] == round(
+        integrated_loudness(to_mono(frames, "mid", "di"), rate), 2
+    )
+    assert meta["peak_dbfs"] == round(amplitude_db(float(np.max(np.abs(frames)))), 2)
+    assert meta["duration_s"] == round(frames.shape[0] / rate, 4)
+
+
+def test_inspect_di_holds_a_long_file_in_blocks_not_whole(tmp_path: Path) -> None:
+    """Two minutes of 48 kHz stereo are 46 MB as float32; validation must stay far below."""
+    path = tmp_path / "long.wav"
+    rate, seconds = 48_000, 120
+    with sf.SoundFile(path, "w", rate, 2, subtype="PCM_24", format="WAV") as out:
+        for start in range(0, seconds, 10):
+            t = np.arange(start * rate, (start + 10) * rate) / rate
+            tone = (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+            out.write(np.column_stack([tone, tone]))
+    tracemalloc.start()
+    try:
+        meta = inspect_file(ItemKind.DI_TRACK, path).metadata
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert meta["duration_s"] == seconds
+    assert peak < 16 * 1024 * 1024, f"validation peaked at {peak / 2**20:.1f} MiB"
 
 
 def test_inspect_di_accepts_flac(tmp_path: Path) -> None:
