@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal, Self
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from toneshootout.settings_env import read_settings
@@ -35,7 +35,46 @@ class DatabaseSettings(_Section):
     pool_size: int = Field(5, ge=1)
 
 
+MIB = 1024 * 1024
+
+
+class S3Settings(_Section):
+    """An S3-compatible bucket (`storage.backend = "s3"`); credentials come from the standard
+    AWS chain (`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, a profile, an instance role)."""
+
+    bucket: str | None = Field(None, min_length=3, max_length=63)
+    # None: AWS itself; else the store's URL as the API and workers reach it.
+    endpoint_url: str | None = None
+    region: str | None = None
+    # Path-style URLs (`<endpoint>/<bucket>/<key>`), which most self-hosted stores need.
+    path_style: bool = False
+    # Where browsers reach the store, when not at `endpoint_url` (presigned URLs sign the host).
+    public_endpoint_url: str | None = None
+    # Downloads redirect to a short-lived presigned URL; off: the API streams them itself.
+    presign_downloads: bool = True
+    presign_ttl_seconds: int = Field(300, ge=10, le=3600)
+    # Files above this go up in parts of this size (S3's smallest part is 5 MiB).
+    multipart_threshold_bytes: int = Field(8 * MIB, ge=5 * MIB, le=5 * 1024 * MIB)
+    # Kept short, so a store that is down is answered with 503 within seconds.
+    connect_timeout_seconds: float = Field(2.0, gt=0, le=60)
+    read_timeout_seconds: float = Field(10.0, gt=0, le=300)
+    # Tries per call, the first included (botocore's "standard" retry mode).
+    max_attempts: int = Field(3, ge=1, le=10)
+
+    @field_validator("endpoint_url", "public_endpoint_url")
+    @classmethod
+    def _http_url(cls, url: str | None) -> str | None:
+        if url is not None:
+            parts = urlsplit(url)
+            if parts.scheme not in {"http", "https"} or not parts.netloc:
+                raise ValueError("must be an http(s) URL such as https://s3.example.com")
+        return url
+
+
 class StorageSettings(_Section):
+    # Where stored files live: a local folder (`data_dir/files`) or an S3-compatible bucket.
+    backend: Literal["local", "s3"] = "local"
+    s3: S3Settings = Field(default_factory=S3Settings)
     max_di_bytes: int = 100 * 1024 * 1024
     max_ir_bytes: int = 5 * 1024 * 1024
     max_capture_bytes: int = 10 * 1024 * 1024
@@ -200,6 +239,15 @@ class Settings(BaseSettings):
     render: RenderSettings = Field(default_factory=RenderSettings)
     realtime: RealtimeSettings = Field(default_factory=RealtimeSettings)
     tone3000: Tone3000Settings = Field(default_factory=Tone3000Settings)
+
+    @model_validator(mode="after")
+    def _s3_names_a_bucket(self) -> Self:
+        if self.storage.backend == "s3" and not self.storage.s3.bucket:
+            raise ValueError(
+                "TONESHOOTOUT_STORAGE__S3__BUCKET must be set when "
+                "TONESHOOTOUT_STORAGE__BACKEND is s3"
+            )
+        return self
 
     @model_validator(mode="after")
     def _production_is_explicit(self) -> Self:

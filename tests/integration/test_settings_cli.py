@@ -24,7 +24,15 @@ def _run(data_dir: Path, extra: dict[str, str], *args: str) -> subprocess.Comple
             ("db", "upgrade"),
             "TONESHOOTOUT_STORAGE__BACKND",
             "s3",
-            "unknown setting TONESHOOTOUT_STORAGE__BACKND: known in TONESHOOTOUT_STORAGE__: ",
+            "unknown setting TONESHOOTOUT_STORAGE__BACKND: did you mean "
+            "TONESHOOTOUT_STORAGE__BACKEND?",
+        ),
+        (
+            ("serve",),
+            "TONESHOOTOUT_STORAGE__BACKEND",
+            "s3",
+            "invalid settings: TONESHOOTOUT_STORAGE__S3__BUCKET must be set when "
+            "TONESHOOTOUT_STORAGE__BACKEND is s3",
         ),
         (
             ("serve",),

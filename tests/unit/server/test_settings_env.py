@@ -14,6 +14,7 @@ from toneshootout.settings import (
     DEV_SECRET,
     AuthSettings,
     Settings,
+    StorageSettings,
     get_settings,
     settings_from_environment,
 )
@@ -129,13 +130,28 @@ def test_a_single_underscore_for_a_section_gets_the_double_one() -> None:
     )
 
 
-def test_the_storage_backend_does_not_exist_yet_and_the_section_is_listed() -> None:
-    # Issue 12: this once started the server on local files without a word.
-    line = _refusal({"TONESHOOTOUT_STORAGE__BACKEND": "s3"})
-    assert line.startswith("unknown setting TONESHOOTOUT_STORAGE__BACKEND: known in ")
-    assert "TONESHOOTOUT_STORAGE__: " in line
-    assert "MAX_DI_BYTES" in line
-    assert "QUOTA_BYTES" in line
+def test_the_s3_settings_are_settings() -> None:
+    # Issue 12: TONESHOOTOUT_STORAGE__BACKEND was once refused here as unknown.
+    refuse_unknown(
+        {
+            "TONESHOOTOUT_STORAGE__BACKEND": "s3",
+            "TONESHOOTOUT_STORAGE__S3__BUCKET": "b",
+            "TONESHOOTOUT_STORAGE__S3__ENDPOINT_URL": "http://127.0.0.1:9000",
+            "TONESHOOTOUT_STORAGE__S3__REGION": "eu-west-1",
+            "TONESHOOTOUT_STORAGE__S3__PATH_STYLE": "true",
+            "TONESHOOTOUT_STORAGE__S3__PUBLIC_ENDPOINT_URL": "https://files.example",
+            "TONESHOOTOUT_STORAGE__S3__PRESIGN_DOWNLOADS": "false",
+            "TONESHOOTOUT_STORAGE__S3": "{}",
+        },
+        Settings,
+    )
+
+
+def test_a_misspelt_s3_setting_gets_the_close_one() -> None:
+    assert _refusal({"TONESHOOTOUT_STORAGE__S3__BUCKT": "b"}) == (
+        "unknown setting TONESHOOTOUT_STORAGE__S3__BUCKT: "
+        "did you mean TONESHOOTOUT_STORAGE__S3__BUCKET?"
+    )
 
 
 def test_a_name_like_nothing_points_to_the_docs() -> None:
@@ -214,6 +230,59 @@ def test_reading_lists_every_invalid_value(monkeypatch: pytest.MonkeyPatch) -> N
         line
     )
     assert "eighty" not in line  # values are not repeated: one could be a secret
+
+
+def test_reading_the_s3_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TONESHOOTOUT_STORAGE__BACKEND", "s3")
+    monkeypatch.setenv("TONESHOOTOUT_STORAGE__S3__BUCKET", "tone-files")
+    monkeypatch.setenv("TONESHOOTOUT_STORAGE__S3__ENDPOINT_URL", "http://127.0.0.1:9000")
+    monkeypatch.setenv("TONESHOOTOUT_STORAGE__S3__PATH_STYLE", "true")
+    storage = settings_from_environment().storage
+    assert storage.backend == "s3"
+    assert (storage.s3.bucket, storage.s3.endpoint_url) == ("tone-files", "http://127.0.0.1:9000")
+    assert storage.s3.path_style
+    assert storage.s3.presign_downloads
+    assert StorageSettings().backend == "local"  # the default
+
+
+def test_the_s3_backend_without_a_bucket_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TONESHOOTOUT_STORAGE__BACKEND", "s3")
+    with pytest.raises(ConfigurationError) as refused:
+        settings_from_environment()
+    assert str(refused.value) == (
+        "invalid settings: TONESHOOTOUT_STORAGE__S3__BUCKET must be set when "
+        "TONESHOOTOUT_STORAGE__BACKEND is s3"
+    )
+
+
+def test_an_unknown_backend_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TONESHOOTOUT_STORAGE__BACKEND", "ftp")
+    with pytest.raises(ConfigurationError) as refused:
+        settings_from_environment()
+    assert str(refused.value) == (
+        "invalid setting TONESHOOTOUT_STORAGE__BACKEND: Input should be 'local' or 's3'"
+    )
+
+
+@pytest.mark.parametrize("url", ["127.0.0.1:9000", "ftp://files.example", "https://"])
+def test_an_s3_endpoint_that_is_no_http_url_is_named(
+    monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.setenv("TONESHOOTOUT_STORAGE__S3__PUBLIC_ENDPOINT_URL", url)
+    with pytest.raises(ConfigurationError) as refused:
+        settings_from_environment()
+    assert str(refused.value) == (
+        "invalid setting TONESHOOTOUT_STORAGE__S3__PUBLIC_ENDPOINT_URL: "
+        "must be an http(s) URL such as https://s3.example.com"
+    )
+
+
+def test_the_multipart_threshold_is_at_least_s3s_smallest_part(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TONESHOOTOUT_STORAGE__S3__MULTIPART_THRESHOLD_BYTES", "1024")
+    with pytest.raises(ConfigurationError, match="MULTIPART_THRESHOLD_BYTES: Input should be"):
+        settings_from_environment()
 
 
 def test_production_refusal_is_one_line_without_the_secret(
