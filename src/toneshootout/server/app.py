@@ -28,8 +28,8 @@ from toneshootout.server.render.router import router as render_router
 from toneshootout.server.share.router import router as share_router
 from toneshootout.server.shootout.router import router as shootout_router
 from toneshootout.server.state import Services
+from toneshootout.server.storage.factory import open_storage
 from toneshootout.server.storage.janitor import temp_janitor
-from toneshootout.server.storage.local import LocalStorage
 from toneshootout.server.tone3000.access import tone3000_access
 from toneshootout.server.tone3000.router import router as tone3000_router
 from toneshootout.server.web.deps import LoginRequired, redirect_to_login
@@ -72,7 +72,7 @@ def create_app(
         engine = create_engine(settings)
         try:
             await check_schema_current(engine)
-            storage = LocalStorage(settings.storage_dir)
+            storage = open_storage(settings)
             sessionmaker = create_sessionmaker(engine)
             hub = build_hub(settings)
             try:

@@ -24,7 +24,7 @@ from toneshootout.server.db.migrate import check_schema_current
 from toneshootout.server.realtime.hub import EventHub, build_hub
 from toneshootout.server.render.outbox import JobQueue
 from toneshootout.server.storage.base import Storage
-from toneshootout.server.storage.local import LocalStorage
+from toneshootout.server.storage.factory import open_storage
 from toneshootout.server.tone3000.access import Tone3000Access, tone3000_access
 from toneshootout.settings import Settings
 from toneshootout.worker.broker import BrokerConfigError, TaskiqJobQueue, build_broker
@@ -110,7 +110,7 @@ async def run_worker(
     watchdog = ShutdownWatchdog(SHUTDOWN_TIMEOUT_S + SLOW_SHUTDOWN_MARGIN_S)
     try:
         await check_schema_current(engine)
-        storage = LocalStorage(settings.storage_dir)
+        storage = open_storage(settings)
         sessionmaker = create_sessionmaker(engine)
         async with tone3000_access(
             settings.tone3000, sessionmaker, transport=tone3000_transport

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import errno
 import os
-import secrets
 import shutil
-import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from toneshootout.server.storage.base import CHUNK_BYTES, StoredObject
+from toneshootout.server.storage.staging import Staging
 
 
 class LocalStorage:
@@ -20,28 +19,17 @@ class LocalStorage:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self._tmp = self.root / ".tmp"
-        self._tmp.mkdir(parents=True, exist_ok=True)
+        self._staging = Staging(self._tmp)
 
     def new_temp_path(self) -> Path:
-        path = self._tmp / f"{secrets.token_hex(16)}.part"
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        os.close(fd)
-        return path
+        return self._staging.new_path()
 
     def sweep_temp(self, *, older_than_seconds: float) -> int:
-        cutoff = time.time() - older_than_seconds
-        removed = 0
-        for entry in self._tmp.glob("*.part"):
-            try:
-                if entry.lstat().st_mtime > cutoff:
-                    continue  # possibly a live upload still writing to it
-                entry.unlink()
-            except FileNotFoundError:
-                continue  # committed or cleaned up by its own request meanwhile
-            removed += 1
-        return removed
+        return self._staging.sweep(older_than_seconds=older_than_seconds)
 
     def _file(self, key: str) -> Path:
+        if ".." in key.split("/"):  # refused even inside the root, as an object store does
+            raise ValueError(f"storage key has a '..' segment: {key!r}")
         target = (self.root / key).resolve()
         if not target.is_relative_to(self.root) or target == self.root:
             raise ValueError(f"storage key escapes the root: {key!r}")
@@ -106,6 +94,8 @@ class LocalStorage:
 
     def download(self, key: str, target: Path) -> None:
         source = self._file(key)
+        if not source.is_file():  # before the target is touched, as a bucket fails too
+            raise FileNotFoundError(f"no stored object {key!r}")
         target.unlink(missing_ok=True)
         try:
             os.link(source, target)  # objects are never rewritten in place, so sharing is safe
@@ -164,13 +154,14 @@ class LocalStorage:
     def presigned_url(
         self, key: str, *, filename: str, media_type: str, expires_seconds: int
     ) -> str | None:
+        self._file(key)  # a bad key is refused all the same
         return None  # a folder on the API's disk: downloads go through the API
 
     def free_bytes(self) -> int:
         return shutil.disk_usage(self.root).free
 
     def is_ready(self) -> bool:
-        return os.access(self.root, os.W_OK) and os.access(self._tmp, os.W_OK)
+        return os.access(self.root, os.W_OK) and self._staging.is_writable()
 
 
 def _chunks(f: BinaryIO, start: int, end: int | None) -> Iterator[bytes]:
