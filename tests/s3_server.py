@@ -49,6 +49,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from toneshootout.settings import S3Settings
+
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
@@ -154,6 +156,22 @@ def drop_bucket(endpoint_url: str, name: str) -> None:
         for entry in page.get("Contents", []):
             s3.delete_object(Bucket=name, Key=entry["Key"])
     s3.delete_bucket(Bucket=name)
+
+
+def s3_settings(bucket: str, endpoint_url: str, **changes: object) -> S3Settings:
+    """Settings for `bucket` at `endpoint_url` (the server or a proxy in front of it), with
+    5 MiB parts, 1 s timeouts and two tries, so outage tests take seconds."""
+    values: dict[str, object] = {
+        "bucket": bucket,
+        "endpoint_url": endpoint_url,
+        "region": REGION,
+        "path_style": True,
+        "multipart_threshold_bytes": 5 * 1024 * 1024,
+        "connect_timeout_seconds": 1.0,
+        "read_timeout_seconds": 1.0,
+        "max_attempts": 2,
+    }
+    return S3Settings.model_validate(values | changes)
 
 
 @contextmanager

@@ -16,34 +16,18 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.s3_server import REGION, FaultProxy, S3Server, client
+from tests.s3_server import FaultProxy, S3Server, client, s3_settings
 from toneshootout.server.storage.base import Storage, StorageUnavailable, put_tree, read_bytes
 from toneshootout.server.storage.local import LocalStorage
 from toneshootout.server.storage.s3 import S3Storage
-from toneshootout.settings import S3Settings
 
 MIB = 1024 * 1024
-THRESHOLD = 5 * MIB  # the smallest multipart threshold the settings allow
+THRESHOLD = 5 * MIB  # s3_settings' multipart threshold, the smallest the settings allow
 # An outage must be answered within seconds; this bound only catches a hang (it is many times
 # the configured timeouts, so a slow machine does not fail it).
 OUTAGE_BOUND_S = 30.0
 BAD_KEYS = ["", "/abs", "../x", "a/../../x", "a/../b", ".tmp/x", ".tmp/a.part"]
 BAD_PREFIXES = ["", "/", "//", ".tmp/", ".", "x/../", "../", "x/../.tmp/"]
-
-
-def s3_settings(bucket: str, endpoint_url: str, **changes: object) -> S3Settings:
-    """Quick timeouts and few tries, so outage tests take seconds."""
-    values: dict[str, object] = {
-        "bucket": bucket,
-        "endpoint_url": endpoint_url,
-        "region": REGION,
-        "path_style": True,
-        "multipart_threshold_bytes": THRESHOLD,
-        "connect_timeout_seconds": 1.0,
-        "read_timeout_seconds": 1.0,
-        "max_attempts": 2,
-    }
-    return S3Settings.model_validate(values | changes)
 
 
 @pytest.fixture(params=["local", "s3"])

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from toneshootout.server.db.engine import DATABASE_ERROR_TYPES, as_unavailable
 from toneshootout.server.errors import DomainError, RateLimited, ServiceUnavailable, status_for
 from toneshootout.server.http.request_id import request_id_var
+from toneshootout.server.storage.base import StorageUnavailable
 
 log = logging.getLogger("toneshootout.http")
 
@@ -79,6 +80,21 @@ async def _database(request: Request, exc: Exception) -> JSONResponse:
     return await _domain(request, unavailable)
 
 
+async def _storage(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StorageUnavailable)
+    # The detail names the bucket and what failed: for the logs, not for the client.
+    log.warning(
+        "storage unavailable: %s",
+        exc,
+        extra={"request_id": request_id_var.get(), "error_type": type(exc.__cause__).__name__},
+    )
+    return JSONResponse(
+        error_body("storage_unavailable", "file storage is not answering; try again shortly"),
+        status_code=503,
+        headers={"Retry-After": str(exc.retry_after_seconds)},
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", extra={"request_id": request_id_var.get()})
     return JSONResponse(error_body("internal", "internal server error"), status_code=500)
@@ -91,6 +107,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http)
     for error_type in DATABASE_ERROR_TYPES:  # 503 for a database outage, else on to the 500
         app.add_exception_handler(error_type, _database)
+    app.add_exception_handler(StorageUnavailable, _storage)  # a bucket down or slow: 503
     app.add_exception_handler(Exception, _unexpected)
 
 

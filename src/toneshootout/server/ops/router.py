@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
+import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
@@ -25,7 +26,10 @@ async def readyz(services: ServicesDep) -> JSONResponse:
     """Readiness: the database answers a query and storage is writable."""
     checks = {
         "database": "ok" if await database_answers(services.engine) else "unavailable",
-        "storage": "ok" if services.storage.is_ready() else "unavailable",
+        # A bucket's check is a network call, with timeouts: off the event loop.
+        "storage": "ok"
+        if await anyio.to_thread.run_sync(services.storage.is_ready)
+        else "unavailable",
     }
     ready = all(v == "ok" for v in checks.values())
     return JSONResponse(
