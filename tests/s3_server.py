@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 IN_CI: Final = os.environ.get("CI") == "true"
+REPO_ROOT: Final = Path(__file__).resolve().parents[1]  # where `python -m tests.s3_server` runs
 REGION: Final = "us-east-1"
 # Dummy credentials: moto accepts any; real ones must never be picked up by a test.
 AWS_ENV: Final = {
@@ -236,8 +237,10 @@ def parse_mode(text: str) -> tuple[str, float]:
         return "up", 0.0
     if words == ["down"]:
         return "down", 0.0
-    if len(words) == 2 and words[0] == "slow" and float(words[1]) >= 0:
-        return "slow", float(words[1])
+    if len(words) == 2 and words[0] == "slow":
+        with suppress(ValueError):
+            if float(words[1]) >= 0:
+                return "slow", float(words[1])
     raise ValueError(f"proxy mode is 'up', 'down' or 'slow <seconds>', not {text!r}")
 
 

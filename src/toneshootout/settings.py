@@ -57,7 +57,7 @@ class S3Settings(_Section):
     multipart_threshold_bytes: int = Field(8 * MIB, ge=5 * MIB, le=5 * 1024 * MIB)
     # Kept short, so a store that is down is answered with 503 within seconds.
     connect_timeout_seconds: float = Field(2.0, gt=0, le=60)
-    read_timeout_seconds: float = Field(10.0, gt=0, le=300)
+    read_timeout_seconds: float = Field(5.0, gt=0, le=300)
     # Tries per call, the first included (botocore's "standard" retry mode).
     max_attempts: int = Field(3, ge=1, le=10)
 
