@@ -330,6 +330,10 @@ class FaultProxy:
             _reset(downstream)
             return
         peers = {downstream: upstream, upstream: downstream}
+        # A fault resets both sides; an end of stream closes them gracefully, because a reset
+        # discards what the kernel still holds unsent (the tail of a response, seen by the
+        # client as "connection reset" after the proxy had come back up).
+        graceful = False
         try:
             while not self._stopping.is_set():
                 if self.mode()[0] == "down":
@@ -338,6 +342,7 @@ class FaultProxy:
                 for source in readable:
                     data = source.recv(_BUFFER)
                     if not data:
+                        graceful = True
                         return
                     if not self._hold():
                         return
@@ -345,8 +350,13 @@ class FaultProxy:
         except OSError:
             return
         finally:
-            _reset(downstream)
-            _reset(upstream)
+            for sock in (downstream, upstream):
+                if graceful:
+                    with suppress(OSError):
+                        sock.shutdown(socket.SHUT_WR)
+                    sock.close()
+                else:
+                    _reset(sock)
 
     def _hold(self) -> bool:
         """Wait out a `slow` mode's delay; False if the proxy went down or stopped meanwhile."""

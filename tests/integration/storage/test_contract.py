@@ -11,7 +11,9 @@ import hashlib
 import os
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -19,7 +21,7 @@ import pytest
 from tests.s3_server import FaultProxy, S3Server, client, s3_settings
 from toneshootout.server.storage.base import Storage, StorageUnavailable, put_tree, read_bytes
 from toneshootout.server.storage.local import LocalStorage
-from toneshootout.server.storage.s3 import S3Storage
+from toneshootout.server.storage.s3 import S3Storage, abandoned_uploads
 
 MIB = 1024 * 1024
 THRESHOLD = 5 * MIB  # s3_settings' multipart threshold, the smallest the settings allow
@@ -365,6 +367,38 @@ def test_a_failed_multipart_stream_leaves_no_upload_open(
         bucket_storage.put_stream("owner/cut.bin", chunks())
     uploads = client(s3_server.url).list_multipart_uploads(Bucket=bucket_storage.bucket)
     assert uploads.get("Uploads", []) == []
+
+
+def test_the_sweep_aborts_multipart_uploads_a_killed_process_left_open(
+    bucket_storage: S3Storage, s3_server: S3Server
+) -> None:
+    """A process killed mid-upload never aborts its multipart upload: the janitor's sweep does.
+
+    moto lists every upload as initiated in 2010, so the grace is tested on its own below.
+    """
+    s3 = client(s3_server.url)
+    left = s3.create_multipart_upload(Bucket=bucket_storage.bucket, Key="owner/killed.wav")
+    s3.upload_part(
+        Bucket=bucket_storage.bucket,
+        Key="owner/killed.wav",
+        UploadId=left["UploadId"],
+        PartNumber=1,
+        Body=os.urandom(THRESHOLD),
+    )
+    assert bucket_storage.sweep_temp(older_than_seconds=0) == 1
+    assert s3.list_multipart_uploads(Bucket=bucket_storage.bucket).get("Uploads", []) == []
+    assert bucket_storage.stat("owner/killed.wav") is None
+
+
+def test_only_uploads_started_before_the_grace_count_as_abandoned() -> None:
+    now = datetime.now(UTC)
+    uploads: list[Any] = [
+        {"Key": "o/old", "UploadId": "1", "Initiated": now - timedelta(hours=2)},
+        {"Key": "o/live", "UploadId": "2", "Initiated": now - timedelta(minutes=5)},
+        {"Key": "o/unknown", "UploadId": "3"},
+    ]
+    cutoff = (now - timedelta(hours=1)).timestamp()
+    assert list(abandoned_uploads(uploads, cutoff)) == [("o/old", "1")]
 
 
 def test_local_storage_has_no_presigned_urls(tmp_path: Path) -> None:

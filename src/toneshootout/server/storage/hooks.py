@@ -14,7 +14,7 @@ import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from toneshootout.server.db.hooks import Hook, after_commit, on_rollback
-from toneshootout.server.storage.base import Storage
+from toneshootout.server.storage.base import Storage, StorageUnavailable
 
 log = logging.getLogger("toneshootout.storage")
 
@@ -38,7 +38,9 @@ def _deleting(delete: Callable[[str], object], key: str) -> Hook:
     async def hook() -> None:
         try:
             await anyio.to_thread.run_sync(delete, key)
-        except OSError:  # the row state is already final; an orphan file is only wasted space
+        except (OSError, StorageUnavailable):
+            # The row state is already final; an orphan object is only wasted space, and the
+            # janitor finds it by listing (a bucket that is down raises StorageUnavailable).
             log.exception("could not delete stored files", extra={"key": key})
 
     return hook

@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 
 from toneshootout.server.periodic import periodically
-from toneshootout.server.storage.base import Storage
+from toneshootout.server.storage.base import Storage, StorageUnavailable
 from toneshootout.settings import StorageSettings
 
 log = logging.getLogger("toneshootout.storage")
@@ -27,7 +27,7 @@ async def sweep_once(storage: Storage, *, grace_seconds: float) -> int:
         removed = await anyio.to_thread.run_sync(
             lambda: storage.sweep_temp(older_than_seconds=grace_seconds)
         )
-    except OSError:
+    except (OSError, StorageUnavailable):
         # A sweep that fails (e.g. storage briefly unmounted) must not stop the service.
         log.exception("temp file sweep failed")
         return 0

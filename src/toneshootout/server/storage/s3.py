@@ -18,6 +18,7 @@ import io
 import os
 import secrets
 import shutil
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -36,7 +37,7 @@ from toneshootout.settings import S3Settings
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
-    from mypy_boto3_s3.type_defs import ObjectIdentifierTypeDef
+    from mypy_boto3_s3.type_defs import MultipartUploadTypeDef, ObjectIdentifierTypeDef
 
 # S3 deletes at most this many keys per DeleteObjects request.
 DELETE_BATCH: Final = 1000
@@ -99,7 +100,25 @@ class S3Storage:
         return self._staging.new_path()
 
     def sweep_temp(self, *, older_than_seconds: float) -> int:
-        return self._staging.sweep(older_than_seconds=older_than_seconds)
+        """Stale staging files, and multipart uploads a killed process left open in the bucket.
+
+        An open multipart upload is invisible as an object but its parts are stored (and
+        billed); one started longer ago than the grace belongs to no live request, as a
+        staging file that old does.
+        """
+        removed = self._staging.sweep(older_than_seconds=older_than_seconds)
+        cutoff = time.time() - older_than_seconds
+        with self._answering("sweeping abandoned multipart uploads"):
+            pages = self._client.get_paginator("list_multipart_uploads").paginate(
+                Bucket=self.bucket
+            )
+            for page in pages:
+                for key, upload_id in abandoned_uploads(page.get("Uploads", []), cutoff):
+                    self._client.abort_multipart_upload(
+                        Bucket=self.bucket, Key=key, UploadId=upload_id
+                    )
+                    removed += 1
+        return removed
 
     def free_bytes(self) -> int:
         return shutil.disk_usage(self._staging.folder).free
@@ -368,6 +387,18 @@ def _client_error_summary(err: ClientError) -> str:
 
 
 # -- keys -----------------------------------------------------------------------------------------
+
+
+def abandoned_uploads(
+    uploads: Iterable[MultipartUploadTypeDef], cutoff: float
+) -> Iterator[tuple[str, str]]:
+    """(key, upload id) of each listed multipart upload started before `cutoff` (epoch s)."""
+    for upload in uploads:
+        started = upload.get("Initiated")
+        if started is None or started.timestamp() > cutoff:
+            continue
+        if "Key" in upload and "UploadId" in upload:
+            yield upload["Key"], upload["UploadId"]
 
 
 def checked_key(key: str) -> str:
