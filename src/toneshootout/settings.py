@@ -60,6 +60,9 @@ class S3Settings(_Section):
     read_timeout_seconds: float = Field(5.0, gt=0, le=300)
     # Tries per call, the first included (botocore's "standard" retry mode).
     max_attempts: int = Field(3, ge=1, le=10)
+    # The API's local copies of objects it decodes itself (blind-test takes), least recently
+    # used dropped first.
+    copy_cache_bytes: int = Field(1024 * MIB, ge=16 * MIB)
 
     @field_validator("endpoint_url", "public_endpoint_url")
     @classmethod

@@ -6,13 +6,12 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
-from starlette.responses import FileResponse
 
 from toneshootout.server.auth.deps import CurrentUser
 from toneshootout.server.deps import SessionDep, SettingsDep, StorageDep
+from toneshootout.server.http.stored import DownloadsDep
 from toneshootout.server.library import service
 from toneshootout.server.library.deps import upload_admission
-from toneshootout.server.library.downloads import file_download
 from toneshootout.server.library.kinds import ItemKind
 from toneshootout.server.library.repository import ItemFilter
 from toneshootout.server.library.schemas import ItemOut, ItemPage, ItemPatch
@@ -136,17 +135,26 @@ def _kind_router(kind: ItemKind) -> APIRouter:
     @router.get(
         "/{item_id}/file",
         summary=f"Download a {label}",
-        response_class=FileResponse,
-        responses={200: {"content": {"application/octet-stream": {}}}},
+        response_class=Response,
+        responses={
+            200: {"content": {"application/octet-stream": {}}},
+            206: {"description": "The requested byte range"},
+            307: {"description": "A download link sent to a short-lived URL of the bucket"},
+        },
     )
     async def download(
-        item_id: uuid.UUID, user: CurrentUser, session: SessionDep, storage: StorageDep
-    ) -> FileResponse:
-        """The stored file as an attachment; supports Range requests."""
-        path, item = await service.item_file(
+        item_id: uuid.UUID,
+        user: CurrentUser,
+        session: SessionDep,
+        storage: StorageDep,
+        downloads: DownloadsDep,
+    ) -> Response:
+        """The stored file as an attachment; supports Range requests. A download link may be
+        redirected (307) to a short-lived URL of the bucket itself."""
+        file = await service.item_file(
             session, storage=storage, owner_id=user.id, kind=kind, item_id=item_id
         )
-        return file_download(path, media_type=item.media_type, filename=item.name)
+        return await downloads.send(file)
 
     return router
 

@@ -32,6 +32,7 @@ from toneshootout.server.library.uploads import (
     receive_single_file,
 )
 from toneshootout.server.storage.base import Storage
+from toneshootout.server.storage.files import StoredFile, stored_file
 from toneshootout.server.storage.hooks import delete_after_commit
 from toneshootout.settings import StorageSettings
 
@@ -213,10 +214,12 @@ async def item_file(
     owner_id: uuid.UUID,
     kind: ItemKind,
     item_id: uuid.UUID,
-) -> tuple[Path, LibraryItem]:
-    """The local path of the owner's file and its item (authorised before any byte is read)."""
+) -> StoredFile:
+    """The owner's file as a download (authorised before any byte is read)."""
     item = await get_item(session, owner_id=owner_id, kind=kind, item_id=item_id)
-    path = storage.path(item.storage_key)
-    if not await anyio.to_thread.run_sync(path.is_file):
+    found = await stored_file(
+        storage, item.storage_key, media_type=item.media_type, filename=item.name
+    )
+    if found is None:
         raise ItemNotFound(f"the file of this {kind.label} is missing")
-    return path, item
+    return found

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from toneshootout.server.db.models.share import Share
 from toneshootout.server.render import results
+from toneshootout.server.render.errors import RenderFileNotFound
 from toneshootout.server.share import service as share_service
 from toneshootout.server.storage.base import Storage
 
@@ -81,10 +82,14 @@ async def local_take(
     chain: int,
 ) -> Path:
     render = await share_service.shared_render_row(session, share)
-    local, _ = await results.output_file(
+    file, _ = await results.output_file(
         session, storage=storage, render=render, path=facts.paths[(di, chain)]
     )
-    return local
+    # Decoded by the API itself (to level and mask it), so it needs a file it can seek.
+    try:
+        return await anyio.to_thread.run_sync(storage.cached_copy, file.key)
+    except FileNotFoundError:
+        raise RenderFileNotFound() from None
 
 
 async def take_layout(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +17,7 @@ from typing import IO, Final
 
 import anyio
 
+from toneshootout.server.storage.base import Storage
 from toneshootout.tone3000.attribution import Credit as Tone3000Credit
 from toneshootout.tone3000.attribution import attribution_text as tone3000_attribution
 
@@ -27,11 +28,11 @@ _COMPRESSED_SUFFIXES: Final = frozenset({".json", ".csv", ".svg", ".txt"})
 
 @dataclass(frozen=True)
 class BundleEntry:
-    """One member of the ZIP: a file on disk or a few bytes made for the bundle."""
+    """One member of the ZIP: a stored object (by key) or a few bytes made for the bundle."""
 
     arcname: str
     size: int
-    source: Path | None = None
+    key: str | None = None
     data: bytes | None = None
 
     @property
@@ -65,24 +66,28 @@ def _info(entry: BundleEntry, when: datetime) -> zipfile.ZipInfo:
     return info
 
 
-def _copy_chunk(source: IO[bytes], member: IO[bytes]) -> bool:
-    chunk = source.read(CHUNK_BYTES)
+def _copy_chunk(source: Iterator[bytes], member: IO[bytes]) -> bool:
+    chunk = next(source, b"")
     member.write(chunk)
     return bool(chunk)
 
 
-async def _write_source(member: IO[bytes], sink: _Sink, path: Path) -> AsyncGenerator[bytes, None]:
-    source = await anyio.to_thread.run_sync(path.open, "rb")
+async def _write_source(
+    member: IO[bytes], sink: _Sink, storage: Storage, key: str
+) -> AsyncGenerator[bytes, None]:
+    source = await anyio.to_thread.run_sync(storage.read_range, key)
     try:
         while await anyio.to_thread.run_sync(_copy_chunk, source, member):
             if chunk := sink.take():
                 yield chunk
     finally:
-        source.close()
+        close = getattr(source, "close", None)  # a generator: closes the file or the stream
+        if close is not None:
+            await anyio.to_thread.run_sync(close)
 
 
 async def stream_zip(
-    entries: Sequence[BundleEntry], *, when: datetime
+    entries: Sequence[BundleEntry], *, storage: Storage, when: datetime
 ) -> AsyncGenerator[bytes, None]:
     """The ZIP of `entries`, chunk by chunk, as it is written."""
     sink = _Sink()
@@ -91,8 +96,8 @@ async def stream_zip(
         member = archive.open(_info(entry, when), "w")
         if entry.data is not None:
             await anyio.to_thread.run_sync(member.write, entry.data)
-        elif entry.source is not None:
-            chunks = _write_source(member, sink, entry.source)
+        elif entry.key is not None:
+            chunks = _write_source(member, sink, storage, entry.key)
             try:
                 async for chunk in chunks:
                     yield chunk

@@ -22,10 +22,11 @@ from toneshootout.server.db.models.render import Render, RenderOutput
 from toneshootout.server.render import repository
 from toneshootout.server.render.bundle import BundleEntry, Credit, attribution_text
 from toneshootout.server.render.errors import RenderFileNotFound, RenderNotSucceeded
-from toneshootout.server.render.files import bundle_name
+from toneshootout.server.render.files import bundle_name, download_name
 from toneshootout.server.render.snapshot import tone3000_credits
 from toneshootout.server.render.states import RenderState
-from toneshootout.server.storage.base import Storage
+from toneshootout.server.storage.base import Storage, read_bytes
+from toneshootout.server.storage.files import StoredFile, stored_file
 
 METRICS_CSV = "metrics/metrics.csv"
 ATTRIBUTION = "ATTRIBUTION.txt"
@@ -42,7 +43,7 @@ _CAPTURE_FACTS = (
 class MetricsCsv:
     """The metrics table: the engine's own CSV file, or CSV text made from its JSON."""
 
-    path: Path | None = None
+    file: StoredFile | None = None
     text: str | None = None
 
 
@@ -52,22 +53,38 @@ def _require_succeeded(render: Render) -> str:
     return render.output_prefix
 
 
-def _local(storage: Storage, prefix: str, output: RenderOutput) -> Path:
-    path = storage.path(f"{prefix}/{output.path}")
-    if not path.is_file():
+def output_key(render: Render, output: RenderOutput) -> str:
+    """The storage key of one recorded output of a succeeded render."""
+    return f"{_require_succeeded(render)}/{output.path}"
+
+
+async def _stored(storage: Storage, render: Render, output: RenderOutput) -> StoredFile:
+    name = download_name(render.title, render.number, output.path)
+    found = await stored_file(
+        storage, output_key(render, output), media_type=output.media_type, filename=name
+    )
+    if found is None:
         raise RenderFileNotFound()
-    return path
+    return found
 
 
 async def output_file(
     session: AsyncSession, *, storage: Storage, render: Render, path: str
-) -> tuple[Path, RenderOutput]:
-    """The local file of one recorded output of a succeeded render."""
-    prefix = _require_succeeded(render)
+) -> tuple[StoredFile, RenderOutput]:
+    """One recorded output of a succeeded render, as a download, and its row."""
+    _require_succeeded(render)
     output = await repository.output(session, render.id, path)
     if output is None:
         raise RenderFileNotFound()
-    return _local(storage, prefix, output), output
+    return await _stored(storage, render, output), output
+
+
+async def output_bytes(storage: Storage, render: Render, output: RenderOutput) -> bytes:
+    """A small recorded output whole (a manifest, a metrics file)."""
+    try:
+        return await anyio.to_thread.run_sync(read_bytes, storage, output_key(render, output))
+    except FileNotFoundError:
+        raise RenderFileNotFound() from None
 
 
 def _metrics_rows(raw: bytes) -> list[dict[str, Any]]:
@@ -77,14 +94,14 @@ def _metrics_rows(raw: bytes) -> list[dict[str, Any]]:
 
 async def metrics_table(session: AsyncSession, *, storage: Storage, render: Render) -> MetricsCsv:
     """The metrics CSV: the engine's file when it wrote one, else made from the metrics JSON."""
-    prefix = _require_succeeded(render)
+    _require_succeeded(render)
     outputs = await repository.outputs(session, render.id)
     by_suffix = {Path(o.path).suffix: o for o in outputs if o.role == "metrics"}
     if ".csv" in by_suffix:
-        return MetricsCsv(path=_local(storage, prefix, by_suffix[".csv"]))
+        return MetricsCsv(file=await _stored(storage, render, by_suffix[".csv"]))
     if ".json" not in by_suffix:
         raise RenderFileNotFound()
-    raw = await anyio.Path(_local(storage, prefix, by_suffix[".json"])).read_bytes()
+    raw = await output_bytes(storage, render, by_suffix[".json"])
     return MetricsCsv(text=metrics_csv(_metrics_rows(raw)))
 
 
@@ -117,12 +134,15 @@ async def bundle_entries(
     session: AsyncSession, *, storage: Storage, render: Render
 ) -> tuple[str, list[BundleEntry]]:
     """The bundle's name and members: every recorded output, the metrics CSV, ATTRIBUTION."""
-    prefix = _require_succeeded(render)
+    _require_succeeded(render)
     folder = bundle_name(render.title, render.number)
     outputs: Sequence[RenderOutput] = await repository.outputs(session, render.id)
+    # Each member is checked before the first byte goes out: a missing one is a 404, not a
+    # ZIP cut short (the members are then streamed from the store one after another).
     entries = [
-        BundleEntry(f"{folder}/{o.path}", o.size_bytes, source=_local(storage, prefix, o))
+        BundleEntry(f"{folder}/{o.path}", (await _stored(storage, render, o)).size, key=key)
         for o in outputs
+        for key in [output_key(render, o)]
     ]
     metrics = {Path(o.path).suffix for o in outputs if o.role == "metrics"}
     if ".json" in metrics and ".csv" not in metrics:

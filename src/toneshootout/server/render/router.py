@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Annotated, Any, Final
 from urllib.parse import quote
 
 from fastapi import APIRouter, Body, Header, Query, Response, status
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 
 from toneshootout.server.auth.deps import CurrentUser
 from toneshootout.server.db.models.render import Render, RenderOutput
 from toneshootout.server.deps import ServicesDep, SessionDep, StorageDep
+from toneshootout.server.http.stored import DownloadsDep
 from toneshootout.server.library.downloads import (
     DOWNLOAD_HEADERS,
     content_disposition,
-    file_download,
 )
 from toneshootout.server.render import results, service
 from toneshootout.server.render.bundle import stream_zip
@@ -179,16 +180,20 @@ async def delete_render(render: OwnedRender, session: SessionDep, storage: Stora
 
 @router.get(
     "/renders/{render_id}/files/{path:path}",
-    response_class=FileResponse,
+    response_class=Response,
     responses=_NOT_FOUND | _NOT_SUCCEEDED | _FILE,
 )
 async def download_render_file(
-    render: OwnedRender, path: str, session: SessionDep, storage: StorageDep
-) -> FileResponse:
-    """One file of a succeeded render, as an attachment; supports Range requests."""
-    local, output = await results.output_file(session, storage=storage, render=render, path=path)
-    name = download_name(render.title, render.number, output.path)
-    return file_download(local, media_type=output.media_type, filename=name)
+    render: OwnedRender,
+    path: str,
+    session: SessionDep,
+    storage: StorageDep,
+    downloads: DownloadsDep,
+) -> Response:
+    """One file of a succeeded render, as an attachment; supports Range requests. A download
+    link may be redirected (307) to a short-lived URL of the bucket itself."""
+    file, _ = await results.output_file(session, storage=storage, render=render, path=path)
+    return await downloads.send(file)
 
 
 @router.get(
@@ -196,14 +201,14 @@ async def download_render_file(
     responses=_NOT_FOUND | _NOT_SUCCEEDED | {200: {"content": {"text/csv": {}}}},
 )
 async def download_metrics_csv(
-    render: OwnedRender, session: SessionDep, storage: StorageDep
+    render: OwnedRender, session: SessionDep, storage: StorageDep, downloads: DownloadsDep
 ) -> Response:
     """The metrics table of a succeeded render as CSV (one row per DI × chain)."""
     table = await results.metrics_table(session, storage=storage, render=render)
     name = download_name(render.title, render.number, results.METRICS_CSV)
     media_type = "text/csv; charset=utf-8"
-    if table.path is not None:
-        return file_download(table.path, media_type=media_type, filename=name)
+    if table.file is not None:
+        return await downloads.send(replace(table.file, media_type=media_type, filename=name))
     headers = {**DOWNLOAD_HEADERS, "Content-Disposition": content_disposition(name)}
     return Response(table.text or "", media_type=media_type, headers=headers)
 
@@ -221,5 +226,7 @@ async def download_bundle(
     when = render.finished_at or render.created_at
     headers = {**DOWNLOAD_HEADERS, "Content-Disposition": content_disposition(f"{name}.zip")}
     return StreamingResponse(
-        stream_zip(entries, when=when), media_type="application/zip", headers=headers
+        stream_zip(entries, storage=storage, when=when),
+        media_type="application/zip",
+        headers=headers,
     )

@@ -10,12 +10,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Body, Query, Response, status
-from fastapi.responses import FileResponse
 
 from toneshootout.server.deps import SessionDep, StorageDep
-from toneshootout.server.library.downloads import file_download
+from toneshootout.server.http.stored import DownloadsDep
 from toneshootout.server.render.deps import OwnedRender
-from toneshootout.server.render.files import download_name
 from toneshootout.server.share import service
 from toneshootout.server.share.deps import LiveShare, OwnedShare
 from toneshootout.server.share.schemas import (
@@ -101,19 +99,16 @@ async def get_shared_render(
 
 @router.get(
     "/shared/{token}/files/{path:path}",
-    response_class=FileResponse,
+    response_class=Response,
     responses=_TOKEN | {200: {"content": {"application/octet-stream": {}}}},
 )
 async def download_shared_file(
-    share: LiveShare, path: str, session: SessionDep, storage: StorageDep
-) -> FileResponse:
+    share: LiveShare, path: str, session: SessionDep, storage: StorageDep, downloads: DownloadsDep
+) -> Response:
     """A chain render, montage, plot or video (MP4, poster, description) of a shared render;
-    supports Range requests."""
-    local, output, render = await service.shared_file(
-        session, storage=storage, share=share, path=path
-    )
-    name = download_name(render.title, render.number, output.path)
-    return file_download(local, media_type=output.media_type, filename=name)
+    supports Range requests. A download link may be redirected (307) to the bucket."""
+    file, _, _ = await service.shared_file(session, storage=storage, share=share, path=path)
+    return await downloads.send(file)
 
 
 @router.get("/gallery")

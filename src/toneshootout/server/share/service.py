@@ -13,10 +13,8 @@ import json
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any, Final
 
-import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from toneshootout.server.db.base import utcnow
@@ -48,6 +46,7 @@ from toneshootout.server.share.schemas import (
 )
 from toneshootout.server.state import Services
 from toneshootout.server.storage.base import Storage
+from toneshootout.server.storage.files import StoredFile
 
 # A year, a leap day included, so "a year from now" computed by a client is never refused.
 MAX_EXPIRY: Final = timedelta(days=366)
@@ -208,10 +207,7 @@ async def _json_output(
     """The first recorded JSON output of `role`, parsed ({} when there is none)."""
     for output in outputs:
         if output.role == role and output.path.endswith(".json"):
-            local, _ = await results.output_file(
-                session, storage=storage, render=render, path=output.path
-            )
-            parsed = json.loads(await anyio.Path(local).read_bytes())
+            parsed = json.loads(await results.output_bytes(storage, render, output))
             return parsed if isinstance(parsed, dict) else {}
     return {}
 
@@ -260,7 +256,7 @@ async def shared_render_for_page(
 
 async def shared_file(
     session: AsyncSession, *, storage: Storage, share: Share, path: str
-) -> tuple[Path, RenderOutput, Render]:
+) -> tuple[StoredFile, RenderOutput, Render]:
     """A listener's file: a chain render, montage, plot or video file of the shared render."""
     render = await shared_render_row(session, share)
     try:

@@ -68,6 +68,14 @@ class Storage(Protocol):
         """Copy the whole object to the local file `target` (replacing it)."""
         ...
 
+    def cached_copy(self, key: str) -> Path:
+        """A local file with `key`'s bytes, to read (never write) while it is needed.
+
+        For readers that need a seekable file (audio decoding). A local store gives its own
+        file; a bucket a copy in a bounded cache. FileNotFoundError when there is no object.
+        """
+        ...
+
     def delete(self, key: str) -> None:
         """Remove `key` if it exists."""
         ...

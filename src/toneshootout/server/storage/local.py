@@ -102,6 +102,12 @@ class LocalStorage:
         except OSError:
             shutil.copyfile(source, target)
 
+    def cached_copy(self, key: str) -> Path:
+        target = self._file(key)
+        if not target.is_file():
+            raise FileNotFoundError(key)
+        return target
+
     def delete(self, key: str) -> None:
         self._file(key).unlink(missing_ok=True)
 

@@ -32,6 +32,7 @@ from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 from botocore.response import StreamingBody
 
 from toneshootout.server.storage.base import CHUNK_BYTES, StorageUnavailable, StoredObject
+from toneshootout.server.storage.copies import CopyCache
 from toneshootout.server.storage.staging import Staging
 from toneshootout.settings import S3Settings
 
@@ -79,6 +80,7 @@ class S3Storage:
         self.bucket = settings.bucket
         self._settings = settings
         self._staging = Staging(staging)
+        self._copies = CopyCache(staging / "copies", settings.copy_cache_bytes)
         self._client = _client(settings, settings.endpoint_url, settings.max_attempts)
         # Cleanup after a failed upload tries once: the bucket is probably still down.
         self._cleanup_client = _client(settings, settings.endpoint_url, 1)
@@ -240,6 +242,9 @@ class S3Storage:
             os.replace(partial, target)
         finally:
             partial.unlink(missing_ok=True)
+
+    def cached_copy(self, key: str) -> Path:
+        return self._copies.copy_of(checked_key(key), self.download)
 
     def list_prefix(self, prefix: str) -> Iterator[StoredObject]:
         prefix = checked_prefix(prefix)  # checked at the call, not at the first item

@@ -20,21 +20,23 @@ from toneshootout.server.render.bundle import (
 )
 from toneshootout.server.render.errors import IdempotencyKeyInvalid
 from toneshootout.server.render.service import check_idempotency_key, request_sha256
+from toneshootout.server.storage.local import LocalStorage
 
 WHEN = datetime(2026, 11, 22, 12, 30, tzinfo=UTC)
 
 
 async def test_stream_zip_holds_every_entry_byte_for_byte(tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path)
     audio = os.urandom(3 * CHUNK_BYTES + 17)  # several chunks, stored
     (tmp_path / "a.wav").write_bytes(audio)
     (tmp_path / "m.json").write_text('{"x": 1}\n' * 1000)  # compressed
     entries = [
-        BundleEntry("r/renders/a.wav", len(audio), source=tmp_path / "a.wav"),
-        BundleEntry("r/manifest.json", 9000, source=tmp_path / "m.json"),
+        BundleEntry("r/renders/a.wav", len(audio), key="a.wav"),
+        BundleEntry("r/manifest.json", 9000, key="m.json"),
         BundleEntry("r/ATTRIBUTION.txt", 5, data=b"hello"),
     ]
 
-    chunks = [chunk async for chunk in stream_zip(entries, when=WHEN)]
+    chunks = [chunk async for chunk in stream_zip(entries, storage=storage, when=WHEN)]
 
     assert len(chunks) > 3  # streamed in pieces, not one blob
     archive = zipfile.ZipFile(io.BytesIO(b"".join(chunks)))
@@ -47,15 +49,18 @@ async def test_stream_zip_holds_every_entry_byte_for_byte(tmp_path: Path) -> Non
     assert archive.getinfo("r/ATTRIBUTION.txt").date_time == (2026, 11, 22, 12, 30, 0)
 
 
-async def test_stream_zip_of_nothing_is_an_empty_archive() -> None:
-    data = b"".join([chunk async for chunk in stream_zip([], when=WHEN)])
+async def test_stream_zip_of_nothing_is_an_empty_archive(tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path)
+    data = b"".join([chunk async for chunk in stream_zip([], storage=storage, when=WHEN)])
     assert zipfile.ZipFile(io.BytesIO(data)).namelist() == []
 
 
 async def test_stream_zip_closed_early_releases_the_file(tmp_path: Path) -> None:
     (tmp_path / "big.wav").write_bytes(b"\0" * (4 * CHUNK_BYTES))
     stream = stream_zip(
-        [BundleEntry("big.wav", 4 * CHUNK_BYTES, source=tmp_path / "big.wav")], when=WHEN
+        [BundleEntry("big.wav", 4 * CHUNK_BYTES, key="big.wav")],
+        storage=LocalStorage(tmp_path),
+        when=WHEN,
     )
     first = await anext(stream)
     assert first
