@@ -48,13 +48,13 @@ class Recorder:
 def build_context(
     settings: Settings, engine: AsyncEngine, recorder: Recorder, **overrides: Any
 ) -> WorkerContext:
+    values: dict[str, Any] = {"storage": LocalStorage(settings.storage_dir)} | overrides
     return WorkerContext(
         settings=settings,
         sessionmaker=create_sessionmaker(engine),
-        storage=LocalStorage(settings.storage_dir),
         events=recorder,
         queue=recorder,
-        **overrides,
+        **values,
     )
 
 
