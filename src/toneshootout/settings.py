@@ -164,8 +164,12 @@ class RenderSettings(_Section):
     # Fork each sandbox from a per-worker process that has the engine imported already
     # (saves the interpreter start-up per render); off: a fresh interpreter per render.
     sandbox_fork_server: bool = True
-    # Per-user content-addressed cache of processed DI × chain audio (0 turns it off).
+    # Per-user content-addressed cache of processed DI × chain audio (0 turns it off); kept in
+    # each worker's own scratch folder (`data_dir/scratch/engine-cache/<owner>`), never shared.
     cache_max_mb: int = Field(2048, ge=0)
+    # The worker's local copies of library files, by SHA-256 (`data_dir/scratch/inputs`),
+    # least recently used first out; files a running render uses are never evicted.
+    input_cache_max_mb: int = Field(2048, ge=0)
     # Cores the engine uses inside one sandboxed render (renders run side by side already).
     engine_workers: int = Field(1, ge=1)
     # Builder warning: DI seconds × chains above this is flagged as a very long render.

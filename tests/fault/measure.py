@@ -29,7 +29,7 @@ from toneshootout.server.render.events import RenderEvent
 from toneshootout.server.render.states import RenderState
 from toneshootout.server.storage.local import LocalStorage
 from toneshootout.worker.context import WorkerContext
-from toneshootout.worker.janitor import clean_render_folders, dangling_outputs
+from toneshootout.worker.janitor import clean_render_prefixes, dangling_outputs
 
 TERMINAL = ("succeeded", "failed", "cancelled")
 
@@ -135,7 +135,7 @@ def _scan_folders(root: Path, prefixes: dict[uuid.UUID, str | None]) -> tuple[in
 async def judge(ctx: WorkerContext, report: Report) -> None:
     """Fill the report's counts from the database and storage (after janitor, no grace)."""
     root = ctx.settings.storage_dir.resolve()
-    report.orphans_removed = await clean_render_folders(ctx, root, grace_seconds=0)
+    report.orphans_removed = await clean_render_prefixes(ctx, grace_seconds=0)
     async with ctx.sessionmaker() as session:
         rows = (await session.execute(select(Render))).scalars().all()
         manifests = Counter(

@@ -33,7 +33,7 @@ KILL_POINTS: Final = faults.POINTS
 KILL_PROBABILITY: Final = {
     "before_claim": 0.1,
     "mid_render": 0.03,
-    "after_rename_before_commit": 0.15,
+    "after_upload_before_commit": 0.15,
     "after_commit_before_ack": 0.15,
 }
 KILL_REASONS: Final = frozenset({"worker_lost", "max_attempts"})
@@ -188,7 +188,9 @@ async def poison_jobs(run: Run, count: int) -> None:
                 select(LibraryItem.storage_key).where(LibraryItem.kind == "di_track")
             )
         ).all()
-    os.unlink(run.ctx.storage.path(sorted(keys)[-1]) if len(keys) > 1 else "/nonexistent")
+    if len(keys) < 2:
+        raise FileNotFoundError("the poison shootout's DI is not in the library")
+    run.ctx.storage.delete(sorted(keys)[-1])
     await submit(run, count)
     client.shootout_id = good
 

@@ -8,7 +8,8 @@ lost. The points, in the order a message passes them:
 
 - `before_claim`: the message was received (unacked), nothing written yet;
 - `mid_render`: the job is claimed and its sandbox is running;
-- `after_rename_before_commit`: the engine published the attempt's folder, the DB not told yet;
+- `after_upload_before_commit`: every output of the attempt is stored under its prefix, the DB
+  not told yet (the "rename" of a local folder before object storage; the janitor removes it);
 - `after_commit_before_ack`: the success is committed, the Redis message not yet acknowledged.
 
 `TONESHOOTOUT_FAULT_UNSAFE_QUEUE=1` skips `check_queue_settings`, so the harness can set a stream
@@ -35,7 +36,7 @@ HOLD_RENDER_ENV: Final = "TONESHOOTOUT_FAULT_HOLD_RENDER"
 POINTS: Final = (
     "before_claim",
     "mid_render",
-    "after_rename_before_commit",
+    "after_upload_before_commit",
     "after_commit_before_ack",
 )
 

@@ -67,7 +67,7 @@ async def api_jobs(
         async with AsyncExitStack() as stack:
             await stack.enter_async_context(sweeper(ctx))
             if runner is not None:
-                await stack.enter_async_context(janitor(ctx, settings.storage_dir.resolve()))
+                await stack.enter_async_context(janitor(ctx, runner.running))
             yield queue
     finally:
         if runner is not None:
@@ -153,7 +153,7 @@ async def _serve(
     warming = asyncio.create_task(FORK_SERVER.warm(), name="zygote-warm")
     log.info("worker %s ready (concurrency %d)", ctx.worker_id, concurrency)
     try:
-        async with sweeper(ctx), janitor(ctx, ctx.settings.storage_dir.resolve()):
+        async with sweeper(ctx), janitor(ctx, runner.running):
             await stop.wait()
             log.info("worker %s stopping", ctx.worker_id)
             watchdog.start()

@@ -5,7 +5,8 @@ worker's event loop, under an address-space and a CPU-time limit set before any 
 (REQ-15). The protocol is JSON: a job description on stdin; progress lines and one final
 `result` or `error` line on stdout (the real stdout; anything else the process prints goes to
 stderr so it cannot corrupt the protocol). SIGTERM cancels the render cooperatively; the engine
-removes its staging folder, and a SIGKILL leaves one that the janitor removes later.
+removes its staging folder, and a SIGKILL leaves one in the attempt's scratch folder, which
+the worker or its janitor removes.
 """
 
 from __future__ import annotations
@@ -92,27 +93,6 @@ class LineWriter:
         )
 
 
-def _fsync_tree(root: Path) -> None:
-    """Make the published files durable before the worker records them (REQ-29)."""
-    for folder, _dirs, files in os.walk(root):
-        for name in files:
-            fd = os.open(os.path.join(folder, name), os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    fd = os.open(root.parent, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _holding(sink: ProgressSink, token: CancelToken, seconds: float) -> ProgressSink:
     """A sink that passes the first report on, then waits `seconds` or until the render is
     stopped (a test hook, `faults.HOLD_RENDER_ENV`); a stopped render then sees the cancel and
@@ -161,7 +141,8 @@ def _render(job: dict[str, Any], writer: LineWriter) -> dict[str, Any]:
         end_credits=end_credits(job),
         **options,
     )
-    _fsync_tree(out_dir)
+    # No fsync here: `out_dir` is local scratch; storing each file (`put_file`) is what makes
+    # it durable, and the worker records nothing before that (REQ-29).
     reused = sum(1 for pair in summary.pairs if pair.from_cache)
     return {
         "render_rate": summary.render_rate,

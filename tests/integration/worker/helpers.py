@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import shutil
 import time
 import uuid
@@ -20,6 +22,7 @@ from toneshootout.server.db.models.user import User
 from toneshootout.server.db.session import session_scope
 from toneshootout.server.render.events import RenderEvent
 from toneshootout.server.render.snapshot import snapshot_sha256
+from toneshootout.server.storage.base import read_bytes
 from toneshootout.server.storage.local import LocalStorage
 from toneshootout.settings import Settings
 from toneshootout.worker.context import WorkerContext
@@ -45,13 +48,13 @@ class Recorder:
 def build_context(
     settings: Settings, engine: AsyncEngine, recorder: Recorder, **overrides: Any
 ) -> WorkerContext:
+    values: dict[str, Any] = {"storage": LocalStorage(settings.storage_dir)} | overrides
     return WorkerContext(
         settings=settings,
         sessionmaker=create_sessionmaker(engine),
-        storage=LocalStorage(settings.storage_dir),
         events=recorder,
         queue=recorder,
-        **overrides,
+        **values,
     )
 
 
@@ -64,10 +67,24 @@ async def add_user(ctx: WorkerContext) -> uuid.UUID:
 
 def _store(ctx: WorkerContext, owner: uuid.UUID, source: Path) -> str:
     key = f"{owner}/library/{uuid.uuid4()}"
-    target = ctx.storage.path(key)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
+    temp = ctx.storage.new_temp_path()
+    shutil.copyfile(source, temp)
+    ctx.storage.put_file(temp, key)
     return key
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def stored_json(ctx: WorkerContext, prefix: str, path: str) -> Any:
+    """A recorded output's JSON, read from storage."""
+    return json.loads(read_bytes(ctx.storage, f"{prefix}/{path}"))
+
+
+def stored_names(ctx: WorkerContext, prefix: str) -> list[str]:
+    """The keys under `prefix`/, relative to it."""
+    return [o.key[len(prefix) + 1 :] for o in ctx.storage.list_prefix(f"{prefix}/")]
 
 
 def tiny_snapshot(
@@ -86,7 +103,7 @@ def tiny_snapshot(
             "kind": role,
             "name": f"{role}-{path.name}",
             "storage_key": _store(ctx, owner, path),
-            "sha256": "0" * 64,
+            "sha256": sha256_of(path),
         }
         for role, path in files.items()
     }

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
 
 from tests.integration.conftest import Kit
-from tests.integration.worker.helpers import add_render, add_user, load, tiny_snapshot
+from tests.integration.worker.helpers import add_render, add_user, load, stored_json, tiny_snapshot
 from toneshootout.worker.context import WorkerContext
 from toneshootout.worker.runner import RenderRunner
 
@@ -37,7 +36,7 @@ async def test_render_uses_the_chosen_channel_and_region(
     render = await load(ctx, render_id)
     assert (render.state, render.reason) == ("succeeded", None)
     assert render.output_prefix is not None
-    manifest = json.loads((ctx.storage.path(render.output_prefix) / "manifest.json").read_text())
+    manifest = stored_json(ctx, render.output_prefix, "manifest.json")
     (di,) = manifest["inputs"]["di"]
     assert (di["channel"], di["source_channels"]) == ("left", 2)
     assert di["region"] == region
@@ -59,6 +58,6 @@ async def test_render_of_a_bare_id_snapshot_renders_mid_and_whole(
     render = await load(ctx, render_id)
     assert render.state == "succeeded"
     assert render.output_prefix is not None
-    manifest = json.loads((ctx.storage.path(render.output_prefix) / "manifest.json").read_text())
+    manifest = stored_json(ctx, render.output_prefix, "manifest.json")
     (di,) = manifest["inputs"]["di"]
     assert (di["channel"], di["region"], di["frames"]) == ("mid", None, 3 * 48000)

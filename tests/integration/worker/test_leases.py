@@ -101,6 +101,7 @@ async def test_permanent_input_error_fails_at_once(ctx: WorkerContext, kit: Kit)
     assert (render.state, render.reason, render.attempt) == ("failed", "invalid_input", 1)
     assert render.detail
     assert str(ctx.settings.storage_dir.resolve()) not in render.detail
+    assert str(ctx.settings.data_dir.resolve()) not in render.detail  # nor the scratch folder
 
 
 async def test_missing_library_file_fails_at_once(ctx: WorkerContext, kit: Kit) -> None:

@@ -97,8 +97,7 @@ async def test_cancel_stops_running_render_and_frees_the_worker(
     await wait_for_state(ctx, render_id, {"cancelled"}, timeout=CANCEL_BOUND_S)
     await asyncio.wait_for(task, CANCEL_BOUND_S)
     assert not runner.active
-    owner_folder = ctx.storage.path(f"{owner}/renders")
-    assert not owner_folder.exists() or not any(owner_folder.rglob("*.wav"))
+    assert not [o.key for o in ctx.storage.list_prefix(f"{owner}/renders/")]
 
 
 async def test_fair_next_prefers_owner_waiting_longest(ctx: WorkerContext) -> None:

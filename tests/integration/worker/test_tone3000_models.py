@@ -35,6 +35,9 @@ from tests.integration.worker.helpers import (
     add_user,
     load,
     outputs_of,
+    sha256_of,
+    stored_json,
+    stored_names,
     wait_for_state,
 )
 from tests.redis_server import redis_or_skip
@@ -46,6 +49,7 @@ from toneshootout.server.render.snapshot import build_snapshot, item_entry, tone
 from toneshootout.server.render.tone3000_models import look_up, model_refs
 from toneshootout.server.shootout.schemas import ShootoutIn
 from toneshootout.server.state import Services
+from toneshootout.server.storage.base import read_bytes
 from toneshootout.server.tone3000.access import Tone3000Access, tone3000_access
 from toneshootout.settings import Settings
 from toneshootout.tone3000.attribution import credit_lines
@@ -154,7 +158,10 @@ async def _snapshot(
     )
     frozen = await look_up(access.api_for(owner), model_refs(body))
     entry = item_entry(
-        kind="di_track", name="riff.wav", storage_key=_store(ctx, owner, kit.dis[1]), sha256="0"
+        kind="di_track",
+        name="riff.wav",
+        storage_key=_store(ctx, owner, kit.dis[1]),
+        sha256=sha256_of(kit.dis[1]),
     )
     return build_snapshot(body, {di: entry}, frozen)
 
@@ -183,7 +190,7 @@ async def test_render_downloads_its_models_with_the_owners_sign_in(
     render = await load(worker, render_id)
     assert (render.state, render.reason, render.attempt) == ("succeeded", None, 1)
     assert render.output_prefix is not None
-    manifest = json.loads((worker.storage.path(render.output_prefix) / "manifest.json").read_text())
+    manifest = stored_json(worker, render.output_prefix, "manifest.json")
     capture, ir = manifest["inputs"]["chains"][0]["blocks"]
     assert (capture["type"], capture["file"]) == ("capture", "90002.nam")
     assert (ir["type"], ir["file"]) == ("ir", "90010.wav")
@@ -214,8 +221,9 @@ async def test_the_video_credits_each_model_as_frozen_at_submit(scene: Scene, ki
     assert render.output_prefix is not None
     credits = tone3000_credits(render.snapshot)
     assert {c.model_id for c in credits} == {90002, 90010}
-    folder = worker.storage.path(render.output_prefix)
-    description = next((folder / "video").glob("*.description.txt")).read_text()
+    names = stored_names(worker, render.output_prefix)
+    text = next(n for n in names if n.startswith("video/") and n.endswith(".description.txt"))
+    description = read_bytes(worker.storage, f"{render.output_prefix}/{text}").decode()
     # One line per model, as the worker words it, and TONE3000's own line.
     for line in credit_lines(credits):
         assert line in description, (line, description)

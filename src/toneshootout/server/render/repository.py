@@ -228,6 +228,22 @@ async def render_prefixes(
     }
 
 
+async def user_ids(session: AsyncSession) -> list[uuid.UUID]:
+    """Every account's ID (the owners whose storage prefixes the render janitor lists)."""
+    return list((await session.scalars(select(User.id).order_by(User.id))).all())
+
+
+async def library_sha256s(session: AsyncSession, sha256s: Collection[str]) -> set[str]:
+    """Those of `sha256s` that some library item (of any owner) still has."""
+    found: set[str] = set()
+    batch = sorted(sha256s)
+    for start in range(0, len(batch), 500):  # stays under every database's parameter limit
+        chunk = batch[start : start + 500]
+        query = select(LibraryItem.sha256).where(LibraryItem.sha256.in_(chunk)).distinct()
+        found.update((await session.scalars(query)).all())
+    return found
+
+
 async def recorded_outputs(session: AsyncSession) -> list[tuple[uuid.UUID, str, str]]:
     """(render id, output prefix, relative path) of every recorded output file."""
     query = select(Render.id, Render.output_prefix, RenderOutput.path).join(
