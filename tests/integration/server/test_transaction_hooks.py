@@ -32,7 +32,7 @@ def _store_file(services: Services, owner: uuid.UUID) -> str:
     key = object_key(owner, uuid.uuid4(), "wav")
     temp = services.storage.new_temp_path()
     temp.write_bytes(b"RIFF")
-    services.storage.commit(temp, key)
+    services.storage.put_file(temp, key)
     return key
 
 
@@ -65,8 +65,8 @@ async def test_task_rollback_drops_kicks_and_deletions_and_removes_new_files(
     with pytest.raises(LookupError):
         await _task(services, queue, new, old, fail=True)
     assert queue.kicked == []
-    assert not services.storage.exists(new)
-    assert services.storage.exists(old)
+    assert services.storage.stat(new) is None
+    assert services.storage.stat(old) is not None
 
 
 async def test_task_commit_runs_kicks_and_deletions_and_keeps_new_files(app: FastAPI) -> None:
@@ -75,8 +75,8 @@ async def test_task_commit_runs_kicks_and_deletions_and_keeps_new_files(app: Fas
     new, old = _store_file(services, owner), _store_file(services, owner)
     await _task(services, queue, new, old, fail=False)
     assert len(queue.kicked) == 1
-    assert services.storage.exists(new)
-    assert not services.storage.exists(old)
+    assert services.storage.stat(new) is not None
+    assert services.storage.stat(old) is None
 
 
 async def test_failed_commit_runs_rollback_hooks_only(app: FastAPI) -> None:
@@ -86,8 +86,8 @@ async def test_failed_commit_runs_rollback_hooks_only(app: FastAPI) -> None:
     with failing_commits(services), pytest.raises(OSError, match="injected"):
         await _task(services, queue, new, old, fail=False)
     assert queue.kicked == []
-    assert not services.storage.exists(new)
-    assert services.storage.exists(old)
+    assert services.storage.stat(new) is None
+    assert services.storage.stat(old) is not None
 
 
 async def test_delete_account_failed_commit_keeps_files_and_rows(app: FastAPI) -> None:
@@ -101,7 +101,7 @@ async def test_delete_account_failed_commit_keeps_files_and_rows(app: FastAPI) -
                 "DELETE", f"{API}/me", json={"password": user.password}, headers=user.headers
             )
         assert response.status_code == 500
-        assert services.storage.exists(key)
+        assert services.storage.stat(key) is not None
         async with services.sessionmaker() as session:
             assert await session.get(User, user.user_id) is not None
         assert (await client.get(f"{API}/me", headers=user.headers)).status_code == 200

@@ -320,17 +320,6 @@ def test_free_bytes_and_readiness(storage: Storage) -> None:
     assert storage.is_ready()
 
 
-def test_transitional_commit_and_exists(storage: Storage) -> None:
-    storage.commit(staged(storage, b"c"), "owner/c")
-    assert storage.exists("owner/c")
-    assert not storage.exists("owner/d")
-
-
-def test_s3_has_no_local_path(bucket_storage: S3Storage) -> None:
-    with pytest.raises(NotImplementedError, match="read_range or download"):
-        bucket_storage.path("owner/a")
-
-
 def test_a_missing_bucket_is_not_ready(s3_server: S3Server, tmp_path: Path) -> None:
     storage = S3Storage(s3_settings("ts-no-such-bucket", s3_server.url), staging=tmp_path)
     assert not storage.is_ready()

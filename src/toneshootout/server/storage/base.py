@@ -109,13 +109,6 @@ class Storage(Protocol):
         """True when the storage can be written (for /readyz)."""
         ...
 
-    # Transitional, local-only: removed once every caller has moved to the methods above.
-    def path(self, key: str) -> Path: ...
-
-    def commit(self, temp: Path, key: str) -> None: ...
-
-    def exists(self, key: str) -> bool: ...
-
 
 def read_bytes(storage: Storage, key: str) -> bytes:
     """A small object whole (a manifest, a metrics table)."""

@@ -37,9 +37,6 @@ class LocalStorage:
             raise ValueError(f"storage key reaches the temp folder: {key!r}")
         return target
 
-    def path(self, key: str) -> Path:
-        return self._file(key)
-
     def put_file(self, temp: Path, key: str) -> None:
         target = self._file(key)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -61,9 +58,6 @@ class LocalStorage:
             temp.unlink()
             return
         _fsync_dir(target.parent)
-
-    def commit(self, temp: Path, key: str) -> None:
-        self.put_file(temp, key)
 
     def put_stream(self, key: str, chunks: Iterable[bytes]) -> int:
         temp = self.new_temp_path()
@@ -153,9 +147,6 @@ class LocalStorage:
                 path.rmdir()
         if prefix.endswith("/") and not any(start.iterdir()):
             start.rmdir()
-
-    def exists(self, key: str) -> bool:
-        return self.stat(key) is not None
 
     def presigned_url(
         self, key: str, *, filename: str, media_type: str, expires_seconds: int

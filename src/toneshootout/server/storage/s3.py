@@ -277,19 +277,6 @@ class S3Storage:
                 ExpiresIn=expires_seconds,
             )
 
-    # -- transitional, local-only methods of the protocol ---------------------------------------
-
-    def path(self, key: str) -> Path:
-        raise NotImplementedError(
-            f"S3 storage has no local path for {key!r}: read it with read_range or download"
-        )
-
-    def commit(self, temp: Path, key: str) -> None:
-        self.put_file(temp, key)
-
-    def exists(self, key: str) -> bool:
-        return self.stat(key) is not None
-
     # -- errors -------------------------------------------------------------------------------
 
     @contextmanager

@@ -19,7 +19,7 @@ def _store_file(services: Services, owner: uuid.UUID) -> str:
     key = object_key(owner, uuid.uuid4(), "wav")
     temp = services.storage.new_temp_path()
     temp.write_bytes(b"RIFF")
-    services.storage.commit(temp, key)
+    services.storage.put_file(temp, key)
     return key
 
 
@@ -43,8 +43,8 @@ async def test_delete_account_removes_rows_and_files(
         "DELETE", f"{API}/me", json={"password": user.password}, headers=user.headers
     )
     assert response.status_code == 204, response.text
-    assert not any(services.storage.exists(key) for key in mine)
-    assert services.storage.exists(theirs)
+    assert not any((services.storage.stat(key) is not None) for key in mine)
+    assert services.storage.stat(theirs) is not None
     async with services.sessionmaker() as session:
         assert await session.get(User, user.user_id) is None
         count = select(func.count()).where(RefreshToken.user_id == user.user_id)
@@ -65,7 +65,7 @@ async def test_delete_account_refuses_wrong_password(
     )
     assert response.status_code == 403
     assert response.json()["error"] == "wrong_password"
-    assert services.storage.exists(key)
+    assert services.storage.stat(key) is not None
     assert (await client.get(f"{API}/me", headers=user.headers)).status_code == 200
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import tempfile
 import uuid
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from toneshootout.server.render.files import attempt_folder_key
 from toneshootout.server.render.snapshot import to_engine_spec
 from toneshootout.server.render.states import RenderState
 from toneshootout.server.state import Services
+from toneshootout.server.storage.base import put_tree
 from toneshootout.worker.outputs import read_outputs
 
 API = "/api/v1"
@@ -217,8 +219,12 @@ async def succeed(app: FastAPI, render_id: uuid.UUID) -> None:
         assert render is not None
         snapshot, owner_id = render.snapshot, render.owner_id
     prefix = attempt_folder_key(owner_id, render_id, attempt)
-    folder = storage.path(prefix)
-    summary = render_shootout(to_engine_spec(snapshot, storage.path), folder, workers=1)
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch) / "out"
+        spec = to_engine_spec(snapshot, storage.cached_copy)
+        summary = render_shootout(spec, folder, workers=1)
+        outputs = read_outputs(folder)
+        put_tree(storage, folder, prefix)  # stored before recorded, as the worker does
     async with services(app).sessionmaker() as session:
         finished = await job_repository.finish(
             session,
@@ -228,7 +234,7 @@ async def succeed(app: FastAPI, render_id: uuid.UUID) -> None:
             state=RenderState.SUCCEEDED,
             output_prefix=prefix,
             summary={"render_rate": summary.render_rate},
-            outputs=read_outputs(folder),
+            outputs=outputs,
         )
         await session.commit()
     assert finished

@@ -127,15 +127,14 @@ async def test_delete_running_render_fences_out_its_worker(
     )
     attempt = await claim(app, render_id)
     storage = services(app).storage
-    folder = storage.path(attempt_folder_key(owner.user_id, render_id, attempt))
-    folder.mkdir(parents=True)
-    (folder / "partial.wav").write_bytes(b"RIFF")
+    partial = f"{attempt_folder_key(owner.user_id, render_id, attempt)}/partial.wav"
+    storage.put_stream(partial, [b"RIFF"])
 
     response = await client.delete(f"{RENDERS}/{render_id}", headers=owner.headers)
 
     assert response.status_code == 204, response.text
     assert (await client.get(f"{RENDERS}/{render_id}", headers=owner.headers)).status_code == 404
-    assert not folder.parent.exists()
+    assert list(storage.list_prefix(f"{owner.user_id}/renders/{render_id}/")) == []
     async with services(app).sessionmaker() as session:
         beat = await job_repository.heartbeat(
             session, render_id, attempt, now=utcnow(), lease_seconds=60

@@ -137,8 +137,8 @@ async def test_delete_succeeded_render_removes_its_files_and_keeps_others(
     owner = await register_and_login(client)
     render = await succeeded_render(client, app, owner, tmp_path)
     storage = services(app).storage
-    folder = storage.path(f"{owner.user_id}/renders/{render['id']}")
-    assert folder.is_dir()
+    folder = f"{owner.user_id}/renders/{render['id']}/"
+    assert list(storage.list_prefix(folder))
     later = await client.post(
         f"/api/v1/shootouts/{render['shootout_id']}/renders", headers=owner.headers
     )
@@ -150,5 +150,5 @@ async def test_delete_succeeded_render_removes_its_files_and_keeps_others(
     response = await client.delete(f"{RENDERS}/{render['id']}", headers=owner.headers)
 
     assert response.status_code == 204
-    assert not folder.exists()
+    assert list(storage.list_prefix(folder)) == []
     assert (await client.get(later.headers["location"], headers=owner.headers)).status_code == 200

@@ -14,7 +14,7 @@ from toneshootout.server.storage.local import LocalStorage
 def _store(storage: LocalStorage, key: str) -> None:
     temp = storage.new_temp_path()
     temp.write_bytes(b"data")
-    storage.commit(temp, key)
+    storage.put_file(temp, key)
 
 
 def test_delete_prefix_removes_one_owners_folder(tmp_path: Path) -> None:
@@ -26,9 +26,9 @@ def test_delete_prefix_removes_one_owners_folder(tmp_path: Path) -> None:
         _store(storage, key)
     pending = storage.new_temp_path()
     storage.delete_prefix(f"{owner}/")
-    assert not any(storage.exists(key) for key in mine)
+    assert not any((storage.stat(key) is not None) for key in mine)
     assert not (tmp_path / str(owner)).exists()
-    assert storage.exists(theirs)
+    assert storage.stat(theirs) is not None
     assert pending.exists()
 
 
@@ -37,8 +37,8 @@ def test_delete_prefix_matches_name_starts_within_a_folder(tmp_path: Path) -> No
     _store(storage, "owner/abc1.wav")
     _store(storage, "owner/abd2.wav")
     storage.delete_prefix("owner/abc")
-    assert not storage.exists("owner/abc1.wav")
-    assert storage.exists("owner/abd2.wav")
+    assert storage.stat("owner/abc1.wav") is None
+    assert storage.stat("owner/abd2.wav") is not None
 
 
 def test_delete_prefix_ignores_missing_folder(tmp_path: Path) -> None:
@@ -49,7 +49,7 @@ def test_delete_prefix_ignores_missing_folder(tmp_path: Path) -> None:
     missing = uuid.uuid4()
     storage.delete_prefix(f"{missing}/")
     storage.delete_prefix(f"{missing}/renders/abc")
-    assert storage.exists(kept)
+    assert storage.stat(kept) is not None
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
 
 
@@ -59,4 +59,4 @@ def test_delete_prefix_refuses_root_temp_and_escapes(tmp_path: Path, prefix: str
     _store(storage, "owner/a.wav")
     with pytest.raises(ValueError, match="storage"):
         storage.delete_prefix(prefix)
-    assert storage.exists("owner/a.wav")
+    assert storage.stat("owner/a.wav") is not None

@@ -20,7 +20,7 @@ from toneshootout.server.storage.local import LocalStorage
 def _stored(storage: LocalStorage, key: str) -> str:
     temp = storage.new_temp_path()
     temp.write_bytes(b"audio")
-    storage.commit(temp, key)
+    storage.put_file(temp, key)
     return key
 
 
@@ -40,9 +40,9 @@ async def test_rollback_removes_new_files_only(tmp_path: Path) -> None:
     delete_prefix_after_commit(session, storage, "owner/renders/r1/")
     await run_on_rollback(session)
     await run_after_commit(session)  # nothing left: the rollback dropped the commit hooks
-    assert not storage.exists(new)
-    assert storage.exists(old)
-    assert storage.exists(render_file)
+    assert storage.stat(new) is None
+    assert storage.stat(old) is not None
+    assert storage.stat(render_file) is not None
 
 
 async def test_commit_removes_deleted_rows_files_only(tmp_path: Path) -> None:
@@ -53,9 +53,9 @@ async def test_commit_removes_deleted_rows_files_only(tmp_path: Path) -> None:
     delete_prefix_after_commit(session, storage, "owner/renders/r1/")
     await run_after_commit(session)
     await run_on_rollback(session)  # nothing left: the commit dropped the rollback hooks
-    assert storage.exists(new)
-    assert not storage.exists(old)
-    assert not storage.exists(render_file)
+    assert storage.stat(new) is not None
+    assert storage.stat(old) is None
+    assert storage.stat(render_file) is None
 
 
 async def test_failed_delete_is_logged_and_the_next_still_runs(
@@ -71,4 +71,4 @@ async def test_failed_delete_is_logged_and_the_next_still_runs(
     with caplog.at_level(logging.ERROR, logger="toneshootout.storage"):
         await run_after_commit(session)
     assert [r.getMessage() for r in caplog.records] == ["could not delete stored files"]
-    assert not storage.exists(old)
+    assert storage.stat(old) is None

@@ -20,7 +20,7 @@ def _age(path: Path, seconds: float) -> None:
 
 
 def _stored_object(storage: LocalStorage) -> Path:
-    path = storage.path("owner/object.wav")
+    path = storage.root / "owner/object.wav"
     path.parent.mkdir(parents=True)
     path.write_bytes(b"kept")
     _age(path, 10_000)
