@@ -3,6 +3,11 @@
 Each test gets its own database cloned from one migrated by `alembic upgrade head` (a file
 copy on SQLite, `CREATE DATABASE … TEMPLATE` on PostgreSQL), so tests are isolated and the
 schema under test is the one the migrations build.
+
+Storage is a local folder unless a suite's conftest overrides `storage_backend` with
+`STORAGE_BACKENDS` (the library, render and bundle suites do): then its tests also run on an S3
+bucket of the moto server over HTTP. They do so on SQLite only: storage and database never
+meet below the services, so PostgreSQL × S3 would repeat what the other two pairs prove.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import pytest
 from fastapi import FastAPI
 
 from tests.pg import postgres_cluster
+from tests.s3_server import S3Server, s3_settings
 from toneshootout.server.app import create_app
 from toneshootout.server.db.migrate import upgrade
 from toneshootout.settings import Settings
@@ -81,8 +87,40 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(environment="test", data_dir=tmp_path / "data", database_url=database_url)
+def storage_backend() -> str:
+    """The app's storage in this suite: "local", or both when a conftest overrides it."""
+    return "local"
+
+
+STORAGE_BACKENDS = ["local", "s3"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Drop the PostgreSQL × S3 runs (see the module docstring)."""
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        pair = (params.get("database_url"), params.get("storage_backend"))
+        (dropped if pair == ("postgresql", "s3") else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+@pytest.fixture
+def settings(
+    database_url: str, tmp_path: Path, storage_backend: str, request: pytest.FixtureRequest
+) -> Settings:
+    settings = Settings(environment="test", data_dir=tmp_path / "data", database_url=database_url)
+    if storage_backend == "s3":
+        server: S3Server = request.getfixturevalue("s3_server")
+        bucket: str = request.getfixturevalue("s3_bucket")
+        storage = settings.storage.model_copy(
+            update={"backend": "s3", "s3": s3_settings(bucket, server.url)}
+        )
+        settings = settings.model_copy(update={"storage": storage})
+    return settings
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from tests.integration.server.auth.helpers import SignedIn, register_and_login
 from tests.paths import REAL
+from tests.s3_server import client
 from toneshootout.server.db.models.shootout import Shootout, ShootoutRef
 from toneshootout.server.state import Services
 from toneshootout.settings import Settings
@@ -56,7 +57,17 @@ async def upload_fixture(
 
 
 def stored_files(settings: Settings) -> list[str]:
-    """Every file under the storage root (temp folder included), as relative paths."""
+    """Every stored object and every staged temp file: the files under the storage root (its
+    `.tmp` folder included) or, on S3, the bucket's keys and `.tmp/<name>` of the staging files."""
+    if settings.storage.backend == "s3":
+        s3 = settings.storage.s3
+        assert s3.bucket is not None
+        assert s3.endpoint_url is not None
+        listing = client(s3.endpoint_url).list_objects_v2(Bucket=s3.bucket)
+        keys = [entry["Key"] for entry in listing.get("Contents", [])]
+        staging = settings.data_dir / "staging"
+        staged = [f".tmp/{p.name}" for p in staging.glob("*.part")] if staging.is_dir() else []
+        return sorted(keys + staged)
     root = settings.storage_dir
     if not root.exists():
         return []

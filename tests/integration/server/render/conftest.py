@@ -1,4 +1,4 @@
-"""Render API tests: jobs stay where the test puts them.
+"""Render API tests: jobs stay where the test puts them, on a local folder and on an S3 bucket.
 
 Kicks go to a recording queue instead of the app's embedded workers, and the embedded sweeper
 is told to leave queued rows alone for the length of a test, so a test drives every state change
@@ -10,8 +10,14 @@ from __future__ import annotations
 import pytest
 from fastapi import FastAPI
 
+from tests.integration.server.conftest import STORAGE_BACKENDS
 from tests.integration.server.render.helpers import RecordingQueue, install
 from toneshootout.settings import Settings
+
+
+@pytest.fixture(params=STORAGE_BACKENDS)
+def storage_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
 @pytest.fixture
