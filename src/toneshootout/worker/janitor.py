@@ -9,6 +9,8 @@ render's prefix, anything that is not its recorded output and not the attempt ru
 untouched for longer than a lease, goes; so does everything of a render that no longer exists.
 Listing first makes this safe against a live attempt: an object listed was uploaded after its
 attempt's claim committed, so the rows read afterwards already name that attempt as running.
+Library objects (`<owner>/<uuid>.<ext>`) that no library item names, older than the upload
+grace, go too: an upload killed between storing its object and committing its row left them.
 
 On this machine (`scratch`): attempt folders of attempts no longer running (a killed worker
 leaves them), downloads abandoned in the input cache, cached inputs no library names any more,
@@ -32,6 +34,7 @@ from typing import Final
 
 from toneshootout.server.periodic import periodically
 from toneshootout.server.render.repository import (
+    library_keys,
     library_sha256s,
     recorded_outputs,
     render_prefixes,
@@ -50,6 +53,10 @@ from toneshootout.worker.scratch import (
 from toneshootout.worker.tone3000_files import sweep_cache
 
 _ATTEMPT = re.compile(r"^a(\d+)$")
+# A library object's name under its owner's prefix (`storage.keys.object_key`).
+_LIBRARY_OBJECT = re.compile(
+    r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.[a-z0-9]{1,8}$"
+)
 JANITOR_MIN_INTERVAL_S: Final = 60.0
 # A download into the input cache untouched this long was abandoned (a killed worker).
 ABANDONED_DOWNLOAD_S: Final = 600.0
@@ -128,6 +135,44 @@ async def clean_render_prefixes(ctx: WorkerContext, *, grace_seconds: float | No
         log.info(
             "removed %d orphaned attempt folder(s)", removed, extra={"event": "render_janitor"}
         )
+    return removed
+
+
+def _library_objects(storage: Storage, owner_id: uuid.UUID) -> list[tuple[str, float]]:
+    """(key, modified) of every object shaped like a library file under `<owner>/`."""
+    return [
+        (stored.key, stored.modified)
+        for stored in storage.list_prefix(f"{owner_id}/")
+        if _LIBRARY_OBJECT.fullmatch(stored.key[len(str(owner_id)) + 1 :])
+    ]
+
+
+async def clean_library_objects(ctx: WorkerContext, *, grace_seconds: float | None = None) -> int:
+    """Delete library-shaped objects no library item names, older than the upload grace.
+
+    An upload stores its object before the transaction that records its row commits; a process
+    killed in between (or a rollback whose clean-up found the store down) leaves the object
+    alone in the bucket. Listed before the rows are read, as for renders, and only objects
+    older than `storage.temp_grace_seconds` go, so an upload still committing keeps its own.
+    """
+    limits = ctx.settings.storage
+    grace = limits.temp_grace_seconds if grace_seconds is None else grace_seconds
+    async with ctx.sessionmaker() as session:
+        owners = await user_ids(session)
+    removed = 0
+    for owner_id in owners:
+        found = await asyncio.to_thread(_library_objects, ctx.storage, owner_id)
+        if not found:
+            continue
+        async with ctx.sessionmaker() as session:
+            known = await library_keys(session, owner_id)
+        cutoff = time.time() - grace
+        for key, modified in found:
+            if key not in known and modified <= cutoff:
+                await asyncio.to_thread(ctx.storage.delete, key)
+                removed += 1
+    if removed:
+        log.info("removed %d orphaned library object(s)", removed, extra={"event": "janitor"})
     return removed
 
 
@@ -243,6 +288,7 @@ async def janitor(
     async def clean() -> int:
         try:
             removed = await clean_render_prefixes(ctx)
+            removed += await clean_library_objects(ctx)
         except StorageUnavailable as err:  # the store is down: the next pass tries again
             log.warning("render janitor skipped: %s", err)
             removed = 0

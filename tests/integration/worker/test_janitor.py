@@ -18,13 +18,20 @@ from tests.integration.worker.helpers import (
     tiny_snapshot,
 )
 from toneshootout.server.db.base import utcnow
+from toneshootout.server.db.models.library_item import LibraryItem
 from toneshootout.server.db.models.render import Render
 from toneshootout.server.db.session import session_scope
 from toneshootout.server.render import job_repository
 from toneshootout.server.render.files import attempt_folder_key, render_folder_key
 from toneshootout.server.storage.base import put_tree
+from toneshootout.server.storage.keys import object_key
 from toneshootout.worker.context import WorkerContext
-from toneshootout.worker.janitor import clean_render_prefixes, clean_scratch, dangling_outputs
+from toneshootout.worker.janitor import (
+    clean_library_objects,
+    clean_render_prefixes,
+    clean_scratch,
+    dangling_outputs,
+)
 from toneshootout.worker.runner import RenderRunner
 from toneshootout.worker.scratch import attempt_folder, engine_cache_folder
 from toneshootout.worker.sweeper import sweep_once
@@ -139,3 +146,32 @@ async def test_scratch_janitor_spares_running_attempts_and_clears_the_rest(
     assert removed == 3
     assert [f.is_dir() for f in (live, mine, kept_cache)] == [True, True, True]
     assert [f.exists() for f in (old, gone, deleted_cache)] == [False, False, False]
+
+
+async def test_janitor_removes_library_objects_no_item_names_after_the_grace(
+    ctx: WorkerContext,
+) -> None:
+    """An upload killed between storing its object and committing its row leaves the object."""
+    owner = await add_user(ctx)
+    kept, orphan = (object_key(owner, uuid.uuid4(), "wav") for _ in range(2))
+    for key in (kept, orphan):
+        ctx.storage.put_stream(key, [b"RIFF"])
+    ctx.storage.put_stream(f"{owner}/renders/{uuid.uuid4()}/a1/x.wav", [b"RIFF"])  # not library
+    async with session_scope(ctx.sessionmaker) as session:
+        session.add(
+            LibraryItem(
+                owner_id=owner,
+                kind="ir",
+                name="ir.wav",
+                storage_key=kept,
+                sha256="0" * 64,
+                size_bytes=4,
+                media_type="audio/wav",
+            )
+        )
+
+    assert await clean_library_objects(ctx) == 0  # within the grace: may be committing now
+    assert await clean_library_objects(ctx, grace_seconds=0) == 1
+    assert ctx.storage.stat(orphan) is None
+    assert ctx.storage.stat(kept) is not None
+    assert len(list(ctx.storage.list_prefix(f"{owner}/renders/"))) == 1

@@ -244,6 +244,12 @@ async def library_sha256s(session: AsyncSession, sha256s: Collection[str]) -> se
     return found
 
 
+async def library_keys(session: AsyncSession, owner_id: uuid.UUID) -> set[str]:
+    """The storage keys of every library item `owner_id` has."""
+    query = select(LibraryItem.storage_key).where(LibraryItem.owner_id == owner_id)
+    return set((await session.scalars(query)).all())
+
+
 async def recorded_outputs(session: AsyncSession) -> list[tuple[uuid.UUID, str, str]]:
     """(render id, output prefix, relative path) of every recorded output file."""
     query = select(Render.id, Render.output_prefix, RenderOutput.path).join(
