@@ -33,7 +33,7 @@ from toneshootout.server.render.states import RenderState
 from toneshootout.tone3000.attribution import Credit, credit_lines
 from toneshootout.worker.attempt import Attempt, Stop, keep_alive, supervise
 from toneshootout.worker.context import WorkerContext, log
-from toneshootout.worker.faults import crash_point, render_hold
+from toneshootout.worker.faults import crash_point, progress_pace, render_hold
 from toneshootout.worker.outputs import read_outputs
 from toneshootout.worker.process import SandboxOutcome
 from toneshootout.worker.tone3000_files import ModelUnavailable, Tone3000Files
@@ -242,6 +242,9 @@ class RenderRunner:
         hold = render_hold()
         if hold is not None:
             job["hold_seconds"] = None if hold == float("inf") else hold
+        pace = progress_pace()
+        if pace is not None:
+            job["pace_seconds"] = pace
         return job, names
 
     async def _record(
