@@ -14,14 +14,26 @@ Each scenario submits the jobs through `POST /api/v1/shootouts/{id}/renders` of 
 (Redis broker, consumer group and sweeper in its lifespan), renders them with two
 `toneshootout worker` processes (concurrency 1; lease 3 s, heartbeat 1 s, sweep 1 s,
 re-kick after 3 s, 5 attempts), the shortest render that works (one 1 s DI × one capture → IR
-chain, WAV only), injects the fault, waits until every row is terminal, stops the workers, lets
-orphaned sandboxes end, runs the janitor with no grace and scans storage and database.
+chain, WAV only) — except kill-random and kill-mid_render, whose renders kills land in (one 1 s
+DI × 8 chains, no render cache, each progress report paced past the sandbox's throttle: about
+30 reports, never more than 0.0925 of the render apart) — injects the fault, waits until every
+row is terminal, stops the workers, lets orphaned sandboxes end, runs the janitor with no grace
+and scans storage and database.
+Faults promised / landed: each scenario promises a number of faults for its N jobs, met by
+construction on any machine: a named crash point (`toneshootout.worker.faults`) kills on every
+4th pass counted over all workers (every job passes it at least once: N // 4), kill-random
+SIGKILLs a busy worker every 0.5–2.5 s until max(2, N // 10) kills landed, the Redis faults
+promise 1, poison its malformed messages, render-outlives-idle-timeout every render (each held
+2.5 s past the 1 s idle timeout); landed counts worker SIGKILLs observed, Redis faults and
+poison messages injected, and renders that outlived the timeout. Fewer landed than promised
+fails the scenario (**short**). Kill progress: the fraction of the render done when a kill
+struck it — kill-mid_render: logged by the worker itself at the progress report it died on
+(targets drawn in [0.2, 0.7], never past 0.8, sandbox still running, and that attempt never
+recorded); kill-random: the progress the victim's render last stored (heartbeat, ≤ 1 s old).
 Lost = accepted − succeeded − failed − cancelled. Dup. effective = jobs with more than one
 recorded manifest or published attempt folder. Dup. starts = jobs claimed more than once
 (allowed; extra starts in brackets). Recovery: kills — from a worker's death to the re-claim of
-each job it held; Redis faults — from the end of the fault to the next claim. Faults: worker
-SIGKILLs observed (including self-kills at the named points), plus Redis faults and poison
-messages injected. The named points are `toneshootout.worker.faults`."""
+each job it held; Redis faults — from the end of the fault to the next claim."""
 
 
 def write_fault_section(table: str, names: list[str], jobs: int, database: str) -> None:

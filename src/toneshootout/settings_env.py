@@ -39,9 +39,12 @@ NOT_SETTINGS: Final = frozenset(
         # also starts the service sometimes, so it must not stop it.
         "TONESHOOTOUT_NATIVE_ARCH",
         # Fault harness (worker/faults.py): named crash points, their probability, queue
-        # settings the broker would refuse, and sandboxes held mid-render.
+        # settings the broker would refuse, sandboxes held mid-render or paced.
         "TONESHOOTOUT_FAULT_CRASH_AT",
         "TONESHOOTOUT_FAULT_CRASH_PROBABILITY",
+        "TONESHOOTOUT_FAULT_CRASH_EVERY",
+        "TONESHOOTOUT_FAULT_DIR",
+        "TONESHOOTOUT_FAULT_PACE_PROGRESS",
         "TONESHOOTOUT_FAULT_UNSAFE_QUEUE",
         "TONESHOOTOUT_FAULT_HOLD_RENDER",
         # Fault harness (tests/fault/cluster.py): marks a run's processes so strays are found.

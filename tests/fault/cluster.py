@@ -33,12 +33,13 @@ import soundfile as sf
 
 from tests.pg import postgres_cluster
 from tests.redis_server import RedisServer, redis_server
-from toneshootout.engine.demo.cabinets import DEMO_4X12, synthesize_cabinet_ir
+from toneshootout.engine.demo.cabinets import DEMO_CABINETS, synthesize_cabinet_ir
 from toneshootout.engine.demo.captures import SAMPLE_RATE, demo_captures, write_capture
 from toneshootout.engine.demo.di import synthesize_di_riff
 from toneshootout.server.app import create_app
 from toneshootout.server.db.migrate import upgrade
 from toneshootout.settings import RedisSettings, RenderSettings, Settings
+from toneshootout.worker import faults
 
 API = "/api/v1"
 RUN_MARKER = "TONESHOOTOUT_FAULT_RUN"
@@ -47,7 +48,7 @@ WORKER_COMMAND = (sys.executable, "-m", "toneshootout", "worker")
 
 @dataclass(frozen=True)
 class ClusterConfig:
-    """What a scenario changes: worker count, timings, crash points, DI length."""
+    """What a scenario changes: worker count, timings, crash points, the render's size."""
 
     workers: int = 2
     concurrency: int = 1
@@ -57,6 +58,8 @@ class ClusterConfig:
     max_attempts: int = 5
     idle_timeout_ms: int = 180_000
     di_seconds: float = 1.0
+    chains: int = 1
+    render_cache: bool = True  # off: every render really renders its pairs
     max_render_seconds: int = 60
     worker_env: dict[str, str] = field(default_factory=dict)
 
@@ -74,6 +77,7 @@ class ClusterConfig:
             worker_concurrency=self.concurrency,
             sandbox_memory_mb=2048,
             sandbox_cpu_seconds=120,
+            cache_max_mb=RenderSettings().cache_max_mb if self.render_cache else 0,
         )
 
 
@@ -220,23 +224,32 @@ class Client:
         reply.raise_for_status()
         return str(reply.json()["id"])
 
-    async def make_shootout(self, di_seconds: float, tmp: Path) -> str:
-        """Shortest useful render: one DI of `di_seconds`, one capture → IR chain, WAV only."""
+    async def make_shootout(self, di_seconds: float, tmp: Path, chains: int = 1) -> str:
+        """One DI of `di_seconds` through `chains` capture → IR chains (the demo captures and
+        cabinets in turn), WAV only: one chain is the shortest render that works."""
         riff = synthesize_di_riff(SAMPLE_RATE)[: int(di_seconds * SAMPLE_RATE)]
         di = await self.upload("di-tracks", "riff.wav", _wav(riff))
-        capture_path = tmp / "crunch.nam"
-        write_capture(demo_captures()["demo-crunch"], capture_path)
-        capture = await self.upload("captures", "crunch.nam", capture_path.read_bytes())
-        cab = _wav(synthesize_cabinet_ir(DEMO_4X12, SAMPLE_RATE))
-        ir = await self.upload("irs", "4x12.wav", cab)
-        blocks = [
-            {"type": "capture", "capture_id": capture},
-            {"type": "ir", "ir_id": ir, "force": True},
-        ]
+        captures, irs = [], []
+        for stem, model in sorted(demo_captures().items()):
+            path = tmp / f"{stem}.nam"
+            write_capture(model, path)
+            captures.append((stem, await self.upload("captures", path.name, path.read_bytes())))
+        for stem, design in sorted(DEMO_CABINETS.items()):
+            cab = _wav(synthesize_cabinet_ir(design, SAMPLE_RATE))
+            irs.append((stem, await self.upload("irs", f"{stem}.wav", cab)))
+        body_chains = []
+        for n in range(chains):
+            (capture_stem, capture), (ir_stem, ir) = captures[n % 3], irs[n // 3 % 2]
+            blocks = [
+                {"type": "capture", "capture_id": capture},
+                {"type": "ir", "ir_id": ir, "force": True},
+            ]
+            name = f"{n + 1} {capture_stem} {ir_stem}"
+            body_chains.append({"name": name, "blocks": blocks})
         body = {
             "title": "Fault harness",
             "di_tracks": [di],
-            "chains": [{"name": "Crunch 4x12", "blocks": blocks}],
+            "chains": body_chains,
             "settings": {"outputs": ["wav"]},
         }
         reply = await self.http.post(f"{API}/shootouts", json=body, headers=self.headers)
@@ -293,6 +306,11 @@ class Cluster:
     run_id: str
     root: Path
 
+    @property
+    def fault_dir(self) -> Path:
+        """Where the workers count crash-point passes and log their kills."""
+        return self.root / "faults"
+
 
 @asynccontextmanager
 async def cluster(
@@ -326,8 +344,10 @@ async def cluster(
         )
         client = await login(http)
         if tiny_shootout:
-            await client.make_shootout(config.di_seconds, root)
-        env = worker_environment(settings, run_id, config.worker_env)
+            await client.make_shootout(config.di_seconds, root, config.chains)
+        (root / "faults").mkdir()
+        extra = {faults.DIR_ENV: str(root / "faults")} | config.worker_env
+        env = worker_environment(settings, run_id, extra)
         pool = WorkerPool(env, root, config.concurrency)
         stack.callback(pool.stop_all)
         if start_workers:

@@ -17,8 +17,9 @@ from tests.fault.measure import Report
 from tests.fault.scenarios import SCENARIOS, run_scenario
 
 COLUMNS = (
-    "| Scenario | DB | Faults | Accepted | Succeeded | Failed (reason) | Lost | Dup. effective "
-    "| Dup. starts (extra) | Recovery p50 / p99 s | Orphans removed / left | Dangling | Wall s |"
+    "| Scenario | DB | Faults promised / landed | Kill progress min / med / max | Accepted "
+    "| Succeeded | Failed (reason) | Lost | Dup. effective | Dup. starts (extra) "
+    "| Recovery p50 / p99 s | Orphans removed / left | Dangling | Wall s |"
 )
 
 
@@ -27,7 +28,8 @@ def row(report: Report) -> str:
     cells = [
         report.scenario,
         report.database,
-        str(report.faults),
+        f"{report.promised} / {report.faults}" + ("" if report.promise_met else " **short**"),
+        report.kill_fractions(),
         str(report.accepted),
         str(report.succeeded),
         report.failed_text(),
@@ -67,7 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     print(table(reports))
     if args.write:
         write_fault_section(table(reports), names, args.jobs, args.database)
-    bad = [r for r in reports if r.lost or r.duplicate_executions or r.dangling or r.orphan_files]
+    bad = [
+        r
+        for r in reports
+        if r.lost or r.duplicate_executions or r.dangling or r.orphan_files or not r.promise_met
+    ]
     return 1 if bad else 0
 
 

@@ -13,6 +13,7 @@ own bookkeeping, so a bug in the harness cannot hide a lost job:
 from __future__ import annotations
 
 import asyncio
+import json
 import statistics
 import time
 import uuid
@@ -28,6 +29,7 @@ from toneshootout.server.db.models.render import Render, RenderOutput
 from toneshootout.server.render.events import RenderEvent
 from toneshootout.server.render.states import RenderState
 from toneshootout.server.storage.local import LocalStorage
+from toneshootout.worker import faults
 from toneshootout.worker.context import WorkerContext
 from toneshootout.worker.janitor import clean_render_prefixes, dangling_outputs
 
@@ -51,7 +53,9 @@ class Report:
     duplicate_executions: int = 0
     duplicate_starts: int = 0  # jobs started more than once
     extra_starts: int = 0  # starts beyond the first, over all jobs
-    faults: int = 0  # kills, flushes, restarts, poison messages injected
+    faults: int = 0  # kills, flushes, restarts, poison messages injected (landed)
+    promised: int = 0  # the faults the scenario promised for its job count
+    kill_progress: list[float] = field(default_factory=list)  # a killed render's progress
     recovery_s: list[float] = field(default_factory=list)
     orphans_removed: int = 0
     orphan_files: int = 0
@@ -70,6 +74,17 @@ class Report:
         samples = sorted(self.recovery_s)
         p99 = samples[min(len(samples) - 1, int(0.99 * len(samples)))]
         return f"{statistics.median(samples):.1f} / {p99:.1f}"
+
+    @property
+    def promise_met(self) -> bool:
+        return self.faults >= self.promised
+
+    def kill_fractions(self) -> str:
+        """min / median / max of the progress at which kills hit renders, or a dash."""
+        if not self.kill_progress:
+            return "–"
+        p = sorted(self.kill_progress)
+        return f"{p[0]:.2f} / {statistics.median(p):.2f} / {p[-1]:.2f}"
 
     def failed_text(self) -> str:
         if not self.failed:
@@ -161,3 +176,33 @@ async def judge(ctx: WorkerContext, report: Report) -> None:
     report.duplicate_starts = sum(1 for r in rows if r.starts > 1)
     report.extra_starts = sum(max(0, r.starts - 1) for r in rows)
     report.dangling = len(await dangling_outputs(ctx))
+
+
+async def judge_kill_log(ctx: WorkerContext, report: Report, log: Path) -> None:
+    """Check the workers' own record of their mid-render kills (`faults.KILL_LOG`).
+
+    Each must have struck a first attempt between 20 % and 80 % of its render while the sandbox
+    was running, and that attempt must not be the one recorded: the job was run again (or
+    failed). Any that did not is a note (the scenario fails); their progress is reported.
+    """
+    try:
+        lines = log.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return
+    kills = [k for k in map(json.loads, lines) if k["point"] == "mid_render"]
+    if not kills:
+        return
+    async with ctx.sessionmaker() as session:
+        rows = await session.execute(select(Render.id, Render.attempt, Render.state))
+        final = {str(r.id): (int(r.attempt), r.state) for r in rows.all()}
+    for kill in kills:
+        progress = float(kill["progress"])
+        report.kill_progress.append(progress)
+        where = f"render {kill['render_id']} attempt {kill['attempt']}"
+        if not faults.MID_RENDER_EARLIEST <= progress <= faults.MID_RENDER_LATEST:
+            report.notes.append(f"mid_render kill of {where} at progress {progress:.2f}")
+        if not kill.get("sandbox_running"):
+            report.notes.append(f"mid_render kill of {where}: its sandbox had already exited")
+        attempt, state = final.get(kill["render_id"], (0, None))
+        if state == RenderState.SUCCEEDED and attempt <= int(kill["attempt"]):
+            report.notes.append(f"mid_render kill of {where}: that attempt was recorded")

@@ -2,9 +2,13 @@
 
 A scenario submits `jobs` renders through the API, injects its fault while they run, waits until
 every row is terminal, stops the workers, lets orphaned sandboxes end, runs the janitor and
-judges the result (`measure.judge`). Recovery time: for worker kills, per job orphaned by a
-dead worker, the time from the death until the job was claimed again (or ended); for Redis
-faults, from the end of the fault until the first claim of a job that was queued through it.
+judges the result (`measure.judge`). Each scenario promises a number of faults for its job
+count, met by construction whatever the machine's speed (a named crash point kills on every
+KILL_EVERY-th pass, counted over all workers; `kill-random` keeps killing until its count is
+reached); a scenario whose faults fell short of the promise fails with a note. Recovery time:
+for worker kills, per job orphaned by a dead worker, the time from the death until the job was
+claimed again (or ended); for Redis faults, from the end of the fault until the first claim of
+a job that was queued through it.
 """
 
 from __future__ import annotations
@@ -15,28 +19,53 @@ import os
 import random
 import time
 import uuid
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Final
 
 import redis.asyncio as aioredis
 from sqlalchemy import select
 
 from tests.fault.cluster import Cluster, ClusterConfig, cluster, wait_for_orphans
-from tests.fault.measure import Report, harness_context, judge, total_starts, wait_terminal
+from tests.fault.measure import (
+    TERMINAL,
+    Report,
+    harness_context,
+    judge,
+    judge_kill_log,
+    states,
+    total_starts,
+    wait_terminal,
+)
 from toneshootout.server.db.models.library_item import LibraryItem
 from toneshootout.server.db.models.render import Render
 from toneshootout.worker import faults
 from toneshootout.worker.context import WorkerContext
+from toneshootout.worker.sandbox import PROGRESS_INTERVAL_S
 
 KILL_POINTS: Final = faults.POINTS
-# Per pass of the point; mid_render is passed every 0.5 s of a render (so: low).
-KILL_PROBABILITY: Final = {
-    "before_claim": 0.1,
-    "mid_render": 0.03,
-    "after_upload_before_commit": 0.15,
-    "after_commit_before_ack": 0.15,
-}
+# A named point kills on every KILL_EVERY-th pass over all workers. Every job passes each point
+# at least once (mid_render: exactly once, in the first attempt that renders; the commit
+# points: once per success), so N jobs bring at least N // KILL_EVERY kills.
+KILL_EVERY: Final = 4
 KILL_REASONS: Final = frozenset({"worker_lost", "max_attempts"})
+# Renders the kills land in: one 1 s DI through 8 chains, no render cache, every progress
+# report paced past the sandbox's throttle. Each chain's end is a report at 0.08 + 0.74·j/8 of
+# the whole, so reports are never more than 0.0925 apart and a render always reports between
+# any mid_render target (≤ 0.7) and 0.8, on any machine (about 30 reports, 12 of them in
+# [0.2, 0.8]; measured with the sandbox's LineWriter).
+PACED: Final = {faults.PACE_PROGRESS_ENV: str(PROGRESS_INTERVAL_S)}
+
+
+def long_render(env: dict[str, str]) -> ClusterConfig:
+    """A cluster whose renders kills can land in (see above), paced, with worker `env`."""
+    return ClusterConfig(di_seconds=1.0, chains=8, render_cache=False, worker_env=env | PACED)
+
+
+def random_kills(jobs: int) -> int:
+    """kill-random's promise: a tenth of the jobs, at least two."""
+    return max(2, jobs // 10)
 
 
 @dataclass
@@ -110,21 +139,46 @@ async def _wait_done(run: Run, fraction: float, timeout: float = 120.0) -> None:
 # --- the faults -------------------------------------------------------------------------------
 
 
-async def kill_randomly(run: Run) -> None:
-    """SIGKILL a random serving worker every 1–4 s (the supervisor starts a replacement).
+async def _progress_of(ctx: WorkerContext, pid: int) -> float | None:
+    """The last progress a running render of worker `pid` reported (its heartbeat), if any."""
+    async with ctx.sessionmaker() as session:
+        rows = await session.execute(
+            select(Render.progress).where(
+                Render.state == "running", Render.worker_id.like(f"%:{pid}:%")
+            )
+        )
+        values = [float(v) for v in rows.scalars().all()]
+    return max(values) if values else None
+
+
+async def kill_randomly(run: Run, promised: int, abort: asyncio.Event) -> None:
+    """SIGKILL a random serving worker every 0.5–2.5 s (the supervisor starts a replacement)
+    until `promised` kills landed: busy workers first, an idle one only if none is busy.
 
     Only workers that finished starting up are candidates: on a loaded machine start-up alone
-    can outlast the interval, and killing a worker that never served proves nothing.
+    can outlast the interval, and killing a worker that never served proves nothing. Each kill
+    of a busy worker records the progress its render last reported (heartbeat, ≤ 1 s old).
     """
-    assert run.stop is not None
     rng = random.Random(run.report.accepted)
-    budget = max(3, run.report.accepted // 4)  # then let the queue drain: recovery is the test
-    while not run.stop.is_set() and budget > 0:
-        await asyncio.sleep(rng.uniform(1.0, 4.0))
+    kills = 0
+    while kills < promised and not abort.is_set():
+        await asyncio.sleep(rng.uniform(0.5, 2.5))
         live = [w for w in run.cluster.pool.workers if w.process.poll() is None and w.ready()]
-        if live and not run.stop.is_set():
-            run.cluster.pool.kill(rng.choice(live))  # counted as a -9 death
-            budget -= 1
+        busy = [(w, p) for w in live if (p := await _progress_of(run.ctx, w.process.pid))]
+        if busy:
+            victim, progress = rng.choice(busy)
+            run.report.kill_progress.append(progress)
+        elif live and await _all_terminal(run):  # nothing left to hit mid-render
+            victim = rng.choice(live)
+        else:
+            continue
+        run.cluster.pool.kill(victim)  # counted as a -9 death
+        kills += 1
+
+
+async def _all_terminal(run: Run) -> bool:
+    counts = await states(run.ctx)
+    return sum(counts[s] for s in TERMINAL) >= run.report.accepted
 
 
 async def flushall(run: Run) -> None:
@@ -198,23 +252,47 @@ async def poison_jobs(run: Run, count: int) -> None:
 # --- scenarios --------------------------------------------------------------------------------
 
 
+def _one(jobs: int) -> int:
+    return 1
+
+
+def _every_job(jobs: int) -> int:
+    return jobs
+
+
+def _every_kth(jobs: int) -> int:
+    return jobs // KILL_EVERY
+
+
+def _poison_count(jobs: int) -> int:
+    return len(_poison_messages()) * max(1, jobs // 20)
+
+
 @dataclass(frozen=True)
 class Scenario:
     name: str
     config: ClusterConfig
     allowed_failures: frozenset[str] = frozenset()
+    # The faults promised for N jobs: fewer landed fails the scenario.
+    promise: Callable[[int], int] = field(default=_one)
 
 
 def _kill_point(point: str) -> Scenario:
-    env = {faults.CRASH_AT_ENV: point, faults.PROBABILITY_ENV: str(KILL_PROBABILITY[point])}
-    return Scenario(f"kill-{point}", ClusterConfig(worker_env=env), KILL_REASONS)
+    env = {faults.CRASH_AT_ENV: point, faults.EVERY_ENV: str(KILL_EVERY)}
+    config = long_render(env) if point == "mid_render" else ClusterConfig(worker_env=env)
+    return Scenario(f"kill-{point}", config, KILL_REASONS, _every_kth)
 
 
 _UNSAFE = {faults.UNSAFE_QUEUE_ENV: "1"}
 SCENARIOS: Final = {
     s.name: s
     for s in [
-        Scenario("kill-random", ClusterConfig(), KILL_REASONS),
+        Scenario(
+            "kill-random",
+            long_render({}),
+            KILL_REASONS,
+            random_kills,
+        ),
         *(_kill_point(point) for point in KILL_POINTS),
         Scenario("redis-flushall", ClusterConfig()),
         Scenario("redis-restart", ClusterConfig()),
@@ -229,8 +307,9 @@ SCENARIOS: Final = {
                 # Every render outlives the 1 s idle timeout however fast the machine is.
                 worker_env=_UNSAFE | {faults.HOLD_RENDER_ENV: "2.5"},
             ),
+            promise=_every_job,  # the fault: every render outlives the stream's idle timeout
         ),
-        Scenario("poison", ClusterConfig(), frozenset({"missing_input"})),
+        Scenario("poison", ClusterConfig(), frozenset({"missing_input"}), _poison_count),
         Scenario("redis-down-submit", ClusterConfig()),
     ]
 }
@@ -244,6 +323,7 @@ async def _drive(run: Run, name: str, jobs: int) -> None:
         since = time.monotonic()
         for _ in range(run.workers):
             run.cluster.pool.start()
+        run.report.faults += 1  # the fault: every job was queued before any worker ran
         await _time_to_resume(run, since)
     elif name == "redis-down-submit":
         await asyncio.to_thread(run.cluster.redis.stop)
@@ -264,11 +344,21 @@ async def _drive(run: Run, name: str, jobs: int) -> None:
             await restart_redis(run)
 
 
+async def _renders_outliving(ctx: WorkerContext, seconds: float) -> int:
+    """Succeeded renders that ran longer than `seconds` (claim to finish)."""
+    async with ctx.sessionmaker() as session:
+        rows = await session.execute(
+            select(Render.started_at, Render.finished_at).where(Render.state == "succeeded")
+        )
+        spans: list[tuple[datetime | None, datetime | None]] = [(a, b) for a, b in rows.all()]
+    return sum(1 for a, b in spans if a and b and (b - a).total_seconds() > seconds)
+
+
 async def run_scenario(name: str, jobs: int, database: str = "sqlite") -> Report:
-    """Run one scenario end to end and judge it."""
+    """Run one scenario end to end and judge it (lost, duplicates, orphans, its promise)."""
     scenario = SCENARIOS[name]
     config = replace(scenario.config, database=database)
-    report = Report(name, database)
+    report = Report(name, database, promised=scenario.promise(jobs))
     began = time.monotonic()
     unsafe = faults.UNSAFE_QUEUE_ENV in config.worker_env
     if unsafe:  # the API builds its broker from the same settings
@@ -277,23 +367,34 @@ async def run_scenario(name: str, jobs: int, database: str = "sqlite") -> Report
         start = name != "api-before-worker"
         async with cluster(config, start_workers=start) as running:
             ctx, engine = harness_context(running)
-            stop = asyncio.Event()
+            stop, abort = asyncio.Event(), asyncio.Event()
             run = Run(running, ctx, report, stop=stop, workers=config.workers)
             tasks = [asyncio.create_task(supervise(run))]
+            killer = None
             if name == "kill-random":
-                tasks.append(asyncio.create_task(kill_randomly(run)))
+                killer = asyncio.create_task(kill_randomly(run, report.promised, abort))
             try:
                 await _drive(run, name, jobs)
                 done = await wait_terminal(ctx, report.accepted, timeout=300 + 6 * jobs)
                 if not done:
                     report.notes.append("timed out waiting for every job to end")
+                if killer is not None:  # the promise holds: kill (idle workers) until it is met
+                    await asyncio.wait({killer}, timeout=60 + 10 * report.promised)
             finally:
+                abort.set()
                 stop.set()
-                await asyncio.gather(*tasks, return_exceptions=True)
+                await asyncio.gather(*tasks, *([killer] if killer else []), return_exceptions=True)
             report.faults += sum(1 for _, _, code in running.pool.deaths if code == -9)
             await asyncio.to_thread(running.pool.stop_all)
             report.orphan_sandboxes = await wait_for_orphans(running.run_id)
             await judge(ctx, report)
+            await judge_kill_log(ctx, report, running.fault_dir / faults.KILL_LOG)
+            if name == "render-outlives-idle-timeout":
+                report.faults = await _renders_outliving(ctx, config.idle_timeout_ms / 1000)
+            if not report.promise_met:
+                report.notes.append(
+                    f"promised {report.promised} faults for {jobs} jobs, {report.faults} landed"
+                )
             await engine.dispose()  # type: ignore[attr-defined]
     finally:
         if unsafe:

@@ -29,10 +29,13 @@ def _redis_available() -> None:
 
 
 def assert_nothing_lost(report: Report) -> None:
-    """Every accepted job ended, at most once effectively, with no stray or dangling files."""
+    """Every accepted job ended, at most once effectively, with no stray or dangling files, and
+    the scenario injected at least the faults it promised."""
     allowed = SCENARIOS[report.scenario].allowed_failures
     summary = f"{report} "
     assert report.accepted > 0, summary
+    assert report.promised > 0, summary  # a scenario that injects no fault tests nothing
+    assert report.promise_met, summary
     assert report.lost == 0, summary
     assert report.duplicate_executions == 0, summary
     assert report.orphan_files == 0, summary

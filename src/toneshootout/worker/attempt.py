@@ -24,7 +24,7 @@ from toneshootout.server.render.events import RenderEvent
 from toneshootout.server.render.repository import attempt_flags
 from toneshootout.server.render.states import RenderState
 from toneshootout.worker.context import WorkerContext, log
-from toneshootout.worker.faults import crash_point
+from toneshootout.worker.faults import mid_render_progress
 from toneshootout.worker.process import SandboxOutcome, SandboxProcess
 
 POLL_S: Final = 0.5
@@ -96,6 +96,7 @@ def _as_progress(message: dict[str, Any]) -> job_repository.Progress:
 async def _pump(ctx: WorkerContext, attempt: Attempt, sandbox: SandboxProcess) -> None:
     """Read the sandbox's lines until it closes stdout; keep the latest progress."""
     last_event = 0.0
+    reports, passed_mid_render = 0, False
     while (message := await sandbox.next_message()) is not None:
         if message.get("type") != "progress":
             continue
@@ -103,6 +104,15 @@ async def _pump(ctx: WorkerContext, attempt: Attempt, sandbox: SandboxProcess) -
             progress = _as_progress(message)
         except (TypeError, ValueError):
             continue
+        reports += 1
+        if not passed_mid_render:  # the fault harness's crash point, keyed to real progress
+            passed_mid_render = mid_render_progress(
+                attempt.render_id,
+                attempt.attempt,
+                progress.progress,
+                reports,
+                sandbox_running=sandbox.running,
+            )
         step_changed = progress.step != attempt.progress.step
         attempt.progress, attempt.progress_dirty = progress, True
         now = time.monotonic()
@@ -155,7 +165,6 @@ async def _watch(ctx: WorkerContext, attempt: Attempt, reader: asyncio.Task[None
         await asyncio.wait({reader}, timeout=POLL_S)
         if reader.done():
             return None
-        crash_point("mid_render")
         if attempt.stop_requested is not None:
             return attempt.stop_requested
         if time.monotonic() >= clock.deadline:

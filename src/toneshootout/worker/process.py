@@ -96,6 +96,11 @@ class SandboxProcess:
         """True when the zygote forked this sandbox (False: a fresh interpreter)."""
         return isinstance(self._process, ForkedChild)
 
+    @property
+    def running(self) -> bool:
+        """True until the sandbox process has exited."""
+        return self._process.returncode is None
+
     async def next_message(self) -> dict[str, Any] | None:
         """The next protocol line, or None at end of output; remembers the final line."""
         assert self._process.stdout is not None

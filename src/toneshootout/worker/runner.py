@@ -42,7 +42,7 @@ from toneshootout.server.storage.base import StorageUnavailable
 from toneshootout.tone3000.attribution import Credit, credit_lines
 from toneshootout.worker.attempt import Attempt, Stop, keep_alive, supervise
 from toneshootout.worker.context import WorkerContext, log
-from toneshootout.worker.faults import crash_point, render_hold
+from toneshootout.worker.faults import crash_point, progress_pace, render_hold
 from toneshootout.worker.inputs import InputCache
 from toneshootout.worker.outputs import read_outputs
 from toneshootout.worker.process import SandboxOutcome
@@ -339,6 +339,9 @@ class RenderRunner:
         hold = render_hold()
         if hold is not None:
             job["hold_seconds"] = None if hold == float("inf") else hold
+        pace = progress_pace()
+        if pace is not None:
+            job["pace_seconds"] = pace
         return job, names
 
     async def _record(

@@ -111,6 +111,18 @@ def _holding(sink: ProgressSink, token: CancelToken, seconds: float) -> Progress
     return hold
 
 
+def _paced(sink: ProgressSink, seconds: float) -> ProgressSink:
+    """A sink that waits `seconds` after each report (a test hook, `faults.PACE_PROGRESS_ENV`):
+    at least PROGRESS_INTERVAL_S, every report of the engine passes the throttle, so the fault
+    harness sees the same reports on any machine."""
+
+    def pace(event: ProgressEvent) -> None:
+        sink(event)
+        time.sleep(seconds)
+
+    return pace
+
+
 def end_credits(job: dict[str, Any]) -> list[EndCredit]:
     """The job's credits for the video's end card (the worker's `runner.end_credits`)."""
     return [
@@ -123,6 +135,8 @@ def _render(job: dict[str, Any], writer: LineWriter) -> dict[str, Any]:
     token = CancelToken()
     signal.signal(signal.SIGTERM, lambda _signum, _frame: token.cancel())
     progress: ProgressSink = writer.progress
+    if "pace_seconds" in job:  # a test hook: every report reaches the worker
+        progress = _paced(progress, float(job["pace_seconds"]))
     if "hold_seconds" in job:  # a test hook; None holds until the sandbox is stopped
         hold = job["hold_seconds"]
         progress = _holding(progress, token, float("inf") if hold is None else float(hold))

@@ -85,6 +85,9 @@ def test_the_fault_harness_variables_are_listed() -> None:
         faults.PROBABILITY_ENV,
         faults.UNSAFE_QUEUE_ENV,
         faults.HOLD_RENDER_ENV,
+        faults.EVERY_ENV,
+        faults.DIR_ENV,
+        faults.PACE_PROGRESS_ENV,
     }
     assert harness <= NOT_SETTINGS
 
