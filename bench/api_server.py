@@ -33,6 +33,7 @@ STARTUP_TIMEOUT_S = 60.0
 class Server:
     base: str
     env: dict[str, str]
+    pid: int = 0  # the uvicorn process (with one worker, the process serving requests)
 
 
 def free_port() -> int:
@@ -79,7 +80,7 @@ def running_service(env: dict[str, str], workers: int) -> Iterator[Server]:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(base, proc)
-        yield Server(base, env)
+        yield Server(base, env, proc.pid)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
