@@ -1,18 +1,26 @@
-"""The signed-in account: read it, and delete it with every row and stored file."""
+"""The signed-in account: read it, and delete it with every row and stored file (on a local
+folder and on an S3 bucket)."""
 
 from __future__ import annotations
 
 import uuid
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from tests.integration.server.auth.helpers import API, login, register_and_login
+from tests.integration.server.conftest import STORAGE_BACKENDS
 from toneshootout.server.db.models.refresh_token import RefreshToken
 from toneshootout.server.db.models.user import User
 from toneshootout.server.state import Services
 from toneshootout.server.storage.keys import object_key
+
+
+@pytest.fixture(params=STORAGE_BACKENDS)
+def storage_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
 def _store_file(services: Services, owner: uuid.UUID) -> str:
@@ -43,7 +51,8 @@ async def test_delete_account_removes_rows_and_files(
         "DELETE", f"{API}/me", json={"password": user.password}, headers=user.headers
     )
     assert response.status_code == 204, response.text
-    assert not any((services.storage.stat(key) is not None) for key in mine)
+    assert all(services.storage.stat(key) is None for key in mine)
+    assert list(services.storage.list_prefix(f"{user.user_id}/")) == []
     assert services.storage.stat(theirs) is not None
     async with services.sessionmaker() as session:
         assert await session.get(User, user.user_id) is None
