@@ -12,7 +12,10 @@ pointed at the proxy, which can be switched, at any moment and from any process,
 - `up`: forward bytes as they come;
 - `down`: reset every open connection and every new one at once (an unreachable bucket);
 - `slow <seconds>`: hold each chunk, either way, that long before forwarding it (a bucket that
-  answers too late: past a client's read timeout, it looks hung).
+  answers too late: past a client's read timeout, it looks hung);
+- `cut <bytes>`: forward as `up` until that many more bytes went towards the bucket, then go
+  `down` (the proxy rewrites its own file): an outage that lands mid-transfer, at a point set
+  by bytes, not by time.
 
 The mode lives in a one-line file (`mode_file`), read for every chunk and every new connection,
 so another process (the fault harness's cluster, a shell) switches it by rewriting the file:
@@ -241,7 +244,11 @@ def parse_mode(text: str) -> tuple[str, float]:
         with suppress(ValueError):
             if float(words[1]) >= 0:
                 return "slow", float(words[1])
-    raise ValueError(f"proxy mode is 'up', 'down' or 'slow <seconds>', not {text!r}")
+    if len(words) == 2 and words[0] == "cut":
+        with suppress(ValueError):
+            if int(words[1]) >= 0:
+                return "cut", float(int(words[1]))
+    raise ValueError(f"proxy mode is 'up', 'down', 'slow <seconds>' or 'cut <bytes>', not {text!r}")
 
 
 def _reset(sock: socket.socket) -> None:
@@ -264,6 +271,8 @@ class FaultProxy:
         self.port = int(self._listener.getsockname()[1])
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._cut_lock = threading.Lock()
+        self._sent_since_cut = 0
 
     @property
     def url(self) -> str:
@@ -286,6 +295,21 @@ class FaultProxy:
 
     def slow(self, seconds: float) -> None:
         self.set_mode(f"slow {seconds}")
+
+    def cut_after(self, upstream_bytes: int) -> None:
+        """Go down once `upstream_bytes` more bytes have been forwarded towards the bucket."""
+        with self._cut_lock:
+            self._sent_since_cut = 0
+        self.set_mode(f"cut {upstream_bytes}")
+
+    def _count_upstream(self, size: int) -> None:
+        name, limit = self.mode()
+        if name != "cut":
+            return
+        with self._cut_lock:
+            self._sent_since_cut += size
+            if self._sent_since_cut >= limit:
+                self.set_mode("down")
 
     def start(self) -> FaultProxy:
         self._spawn(self._accept_loop)
@@ -346,6 +370,10 @@ class FaultProxy:
                         return
                     if not self._hold():
                         return
+                    if source is downstream:
+                        self._count_upstream(len(data))
+                        if self.mode()[0] == "down":
+                            return  # cut: these bytes never reach the bucket
                     peers[source].sendall(data)
         except OSError:
             return

@@ -3,10 +3,13 @@ that is down is answered with 503, Retry-After and the JSON error body, with not
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 
 import httpx
+import numpy as np
 import pytest
+import soundfile as sf
 from fastapi import FastAPI
 
 from tests.integration.server.library.helpers import (
@@ -100,4 +103,44 @@ async def test_an_upload_while_the_bucket_is_down_is_503_and_leaves_nothing(
     assert list(staging.iterdir()) == []
     # The same upload goes through once the bucket is back.
     retried = await upload(s3_client, user, "di-tracks", DI.read_bytes(), DI.name)
+    assert retried.status_code == 201, retried.text
+
+
+def _long_di() -> bytes:
+    """About 17 MB of stereo 24-bit WAV: an upload of four 5 MiB parts."""
+    rate, seconds = 48_000, 60
+    t = np.arange(rate * seconds) / rate
+    tone = (0.3 * np.sin(2 * np.pi * 110 * t)).astype(np.float32)
+    out = io.BytesIO()
+    sf.write(out, np.column_stack([tone, tone]), rate, subtype="PCM_24", format="WAV")
+    return out.getvalue()
+
+
+async def test_a_bucket_lost_mid_upload_is_503_and_leaves_nothing_once_swept(
+    s3_client: httpx.AsyncClient,
+    fault_proxy: FaultProxy,
+    s3_server: S3Server,
+    s3_bucket: str,
+    s3_app_settings: Settings,
+) -> None:
+    """The bucket goes down after the first part of a multipart upload went through."""
+    user = await register_and_login(s3_client)
+    data = _long_di()
+    fault_proxy.cut_after(7 * 1024 * 1024)
+
+    response = await upload(s3_client, user, "di-tracks", data, "long.wav")
+
+    assert response.status_code == 503, response.text
+    assert response.json()["error"] == "storage_unavailable"
+    assert fault_proxy.mode()[0] == "down"  # the cut really landed mid-upload
+    fault_proxy.up()
+    listed = await s3_client.get(f"{API}/di-tracks", headers=user.headers)
+    assert listed.json()["items"] == []
+    assert _bucket_keys(s3_server, s3_bucket) == []
+    assert list((s3_app_settings.data_dir / "staging").glob("*.part")) == []
+    # Parts the failed upload could not abort (the bucket was down) go with the next sweep.
+    storage = S3Storage(s3_app_settings.storage.s3, s3_app_settings.data_dir / "sweep")
+    storage.sweep_temp(older_than_seconds=0)
+    assert client(s3_server.url).list_multipart_uploads(Bucket=s3_bucket).get("Uploads", []) == []
+    retried = await upload(s3_client, user, "di-tracks", data, "long.wav")
     assert retried.status_code == 201, retried.text

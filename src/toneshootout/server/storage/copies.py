@@ -21,9 +21,8 @@ class CopyCache:
     """Copies under `folder`, named by a hash of their key, at most `max_bytes` in all."""
 
     def __init__(self, folder: Path, max_bytes: int) -> None:
-        self.folder = folder
+        self.folder = folder  # made on first use: most processes never need a copy
         self.max_bytes = max_bytes
-        folder.mkdir(parents=True, exist_ok=True)
 
     def copy_of(self, key: str, fetch: Callable[[str, Path], None]) -> Path:
         """The local copy of `key`, fetched with `fetch(key, target)` when there is none."""
@@ -33,6 +32,7 @@ class CopyCache:
             return path
         except FileNotFoundError:
             pass
+        self.folder.mkdir(parents=True, exist_ok=True)
         staged = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.part")
         try:
             fetch(key, staged)
