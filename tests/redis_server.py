@@ -23,7 +23,8 @@ import pytest
 PASSWORD = "test-redis-password-0123456789"
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A loopback port nothing listens on now (for a server the test run starts)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -90,7 +91,7 @@ class RedisServer:
 def redis_server() -> Iterator[RedisServer]:
     """Start a server on a free loopback port; yield it; kill it and delete its folder after."""
     root = Path(tempfile.mkdtemp(prefix="ts-redis-"))
-    server = RedisServer(port=_free_port(), root=root)
+    server = RedisServer(port=free_port(), root=root)
     try:
         server.start()
         yield server

@@ -52,6 +52,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.redis_server import free_port
 from toneshootout.settings import S3Settings
 
 if TYPE_CHECKING:
@@ -72,12 +73,6 @@ AWS_ENV: Final = {
 START_TIMEOUT_S: Final = 60.0  # moto imports a lot; a busy 2-core machine is slow at it
 _POLL_S: Final = 0.05
 _BUFFER: Final = 64 * 1024
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 # -- the server ----------------------------------------------------------------------------------
@@ -197,7 +192,7 @@ def aws_test_credentials() -> Iterator[None]:
 def s3_server() -> Iterator[S3Server]:
     """Start moto on a free loopback port; yield it; stop it and delete its folder after."""
     root = Path(tempfile.mkdtemp(prefix="ts-s3-"))
-    server = S3Server(port=_free_port(), root=root)
+    server = S3Server(port=free_port(), root=root)
     try:
         server.start()
         yield server

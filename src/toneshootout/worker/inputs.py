@@ -18,7 +18,6 @@ logged for the operator; nothing damaged enters the cache.
 from __future__ import annotations
 
 import errno
-import hashlib
 import logging
 import os
 import re
@@ -30,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from toneshootout.engine.hashing import sha256_file
 from toneshootout.server.storage.base import Storage
 from toneshootout.worker.scratch import ATTEMPT_INPUTS
 
@@ -39,7 +39,6 @@ TEMP_DIR: Final = ".tmp"
 TEMP_SUFFIX: Final = ".part"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _EXTENSION = re.compile(r"^[a-z0-9]{1,8}$")
-_HASH_BLOCK: Final = 1024 * 1024
 
 
 class InputMismatch(Exception):
@@ -56,14 +55,6 @@ class CachedInput:
     path: Path
     size: int
     used: float  # last use (the file's modification time)
-
-
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(_HASH_BLOCK):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _hold(source: Path, target: Path) -> None:
@@ -125,7 +116,7 @@ class InputCache:
                 self._own(temp)
             except FileNotFoundError:  # swept as abandoned between download and now: rare
                 raise RuntimeError(f"the download of {key} vanished; try again") from None
-            actual = _sha256_of(temp)
+            actual = sha256_file(temp)
             if actual != sha256:
                 log.error(
                     "a library file in storage does not match its recorded SHA-256",
