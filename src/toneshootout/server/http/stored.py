@@ -1,17 +1,19 @@
 """Send a stored object (REQ-20, 21): by redirect to the store, or streamed with Range support.
 
-A browser *navigating* to a download (a download link: `Sec-Fetch-Mode: navigate`) is sent to
-a short-lived presigned URL when the store gives one, so the bytes never pass through the API.
-Everything else is proxied: the A/B player's fetch() of audio, `<video>` and `<img>` elements
-would otherwise need the bucket in the page's CSP and a CORS rule on the bucket, and the
-player's own origin keeps its Range and caching behaviour the same on every backend. The
-caller has checked ownership or the share before calling, on either path.
+A browser *navigating* to a download (following a download link) is sent (307) to a
+short-lived presigned URL when the store gives one (an S3 bucket with
+`storage.s3.presign_downloads` on), so the bytes never pass through the API. Everything else is
+proxied: the A/B player's fetch() of audio, `<video>` and `<img>` elements would otherwise need
+the bucket's origin in the page's CSP (`connect-src`, `media-src`, `img-src`) and a CORS rule
+on the bucket for fetch() to read the body, and the player's own origin keeps its Range and
+caching behaviour the same on every backend. The caller has checked ownership or the share
+before calling, so a redirect is only ever handed to someone allowed the file.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Annotated
 
 import anyio.to_thread
@@ -31,8 +33,35 @@ _ONE_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _RANGE_SET = re.compile(r"^bytes=\s*\d*-\d*\s*(,\s*\d*-\d*\s*)*$")
 
 
-def _wants_redirect(request: Request) -> bool:
-    return request.headers.get("sec-fetch-mode") == "navigate"
+def is_download_navigation(headers: Mapping[str, str]) -> bool:
+    """True for a browser following a link to the file, not a page fetching it for itself.
+
+    Chromium sends `Sec-Fetch-Mode: navigate` with `Sec-Fetch-Dest: empty` for an `<a download>`
+    link (the app's download links) and with `Sec-Fetch-Dest: document` for a plain link;
+    fetch() is `cors`, `<video>` and `<img>` are `no-cors`. A client that sends no Fetch
+    Metadata (curl, a script) is proxied, which always works.
+    """
+    return headers.get("sec-fetch-mode") == "navigate" or headers.get("sec-fetch-dest") == (
+        "document"
+    )
+
+
+def presigned_redirect(
+    storage: Storage, file: StoredFile, headers: Mapping[str, str], *, expires_seconds: int
+) -> str | None:
+    """Where to redirect this request for `file`, or None to stream it through the API.
+
+    Only navigations are redirected (see the module docstring), and only when the store signs
+    URLs at all. Blocking (the store may be asked): run it in a worker thread.
+    """
+    if not is_download_navigation(headers):
+        return None
+    return storage.presigned_url(
+        file.key,
+        filename=file.filename,
+        media_type=file.media_type,
+        expires_seconds=expires_seconds,
+    )
 
 
 class RangeNotSatisfiable(Exception):
@@ -75,13 +104,10 @@ async def send_stored(
 ) -> Response:
     """The response for `file`: 307 to the store, 206 for one range, 416, or 200 whole."""
     headers = {**DOWNLOAD_HEADERS, "Content-Disposition": content_disposition(file.filename)}
-    if _wants_redirect(request):
+    if is_download_navigation(request.headers):  # no thread hop for the player's requests
         url = await anyio.to_thread.run_sync(
-            lambda: storage.presigned_url(
-                file.key,
-                filename=file.filename,
-                media_type=file.media_type,
-                expires_seconds=presign_seconds,
+            lambda: presigned_redirect(
+                storage, file, request.headers, expires_seconds=presign_seconds
             )
         )
         if url is not None:

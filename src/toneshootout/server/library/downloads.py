@@ -1,11 +1,11 @@
-"""Safe file responses (REQ-20, 21): exact type, attachment, sandbox, no caching, Range."""
+"""Safe download headers (REQ-20, 21): attachment names, sandbox, nosniff, no caching.
+
+The responses themselves (stream, Range, redirect) are made by `http.stored`.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import quote
-
-from starlette.responses import FileResponse
 
 # Characters that would end or confuse a quoted-string filename, or that some browsers decode.
 _UNSAFE_IN_QUOTED = frozenset('"\\%;')
@@ -31,9 +31,3 @@ def content_disposition(filename: str) -> str:
     if fallback != filename:
         header += f"; filename*=UTF-8''{quote(filename, safe='')}"
     return header
-
-
-def file_download(path: Path, *, media_type: str, filename: str) -> FileResponse:
-    """Stream `path` as an attachment; Starlette answers Range requests (206 / 416)."""
-    headers = {**DOWNLOAD_HEADERS, "Content-Disposition": content_disposition(filename)}
-    return FileResponse(path, media_type=media_type, headers=headers)
