@@ -73,6 +73,7 @@ class PageWatch:
     console_errors: list[str] = field(default_factory=list)
     foreign_requests: list[str] = field(default_factory=list)
     allowed_console: list[str] = field(default_factory=list)
+    allowed_requests: list[str] = field(default_factory=list)
 
     def attach(self, page: Page) -> None:
         page.on("console", self._on_console)
@@ -82,6 +83,10 @@ class PageWatch:
     def allow_console(self, fragment: str) -> None:
         """Expect one kind of console error (e.g. a 409 the test provoked on purpose)."""
         self.allowed_console.append(fragment)
+
+    def allow_requests(self, prefix: str) -> None:
+        """Expect requests to another origin under `prefix` (a bucket's presigned download)."""
+        self.allowed_requests.append(prefix)
 
     def _on_console(self, message: ConsoleMessage) -> None:
         if message.type != "error":
@@ -99,6 +104,8 @@ class PageWatch:
     def _on_request(self, request: Request) -> None:
         parts = urlsplit(request.url)
         if parts.scheme in ("data", "blob", "about"):
+            return
+        if any(request.url.startswith(prefix) for prefix in self.allowed_requests):
             return
         if f"{parts.scheme}://{parts.netloc}" != self.origin and not _same_ws(parts, self.origin):
             self.foreign_requests.append(request.url)
