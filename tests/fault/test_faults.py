@@ -54,3 +54,13 @@ async def test_fault_scenario_loses_no_job_smoke(scenario: str) -> None:
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
 async def test_fault_scenario_loses_no_job_at_scale(scenario: str, database: str) -> None:
     assert_nothing_lost(await run_scenario(scenario, SLOW_JOBS, database))
+
+
+# Scale-out: API and workers on separate data folders (and namespaces where allowed), sharing
+# only PostgreSQL, Redis and an S3 bucket (moto). bucket-outage always runs this way.
+SCALE_OUT = ("kill-random", "kill-mid_render", "kill-after_upload_before_commit")
+
+
+@pytest.mark.parametrize("scenario", SCALE_OUT)
+async def test_scale_out_scenario_loses_no_job_smoke(scenario: str) -> None:
+    assert_nothing_lost(await run_scenario(scenario, SMOKE_JOBS, scale_out=True))
