@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 
 from bench.jobs_faults import write_fault_section
@@ -62,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help="record in docs/BENCHMARKS.md")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    # SIGTERM as Ctrl-C: asyncio.run then cancels the run, and the cluster stops what it started
+    # (database, Redis, moto, workers) instead of leaving them behind.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     names = args.scenario or ["all"]
     asked = ["all"] if "all" in names else names  # as the command line said it
     names = list(SCENARIOS) if "all" in names else names
