@@ -1,13 +1,15 @@
 """What a fault run is judged by: lost jobs, duplicate executions, orphans, dangling references.
 
-All counts come from the database and the storage folder after the run, not from the harness's
-own bookkeeping, so a bug in the harness cannot hide a lost job:
+All counts come from the database and the store (a folder or a bucket, read by listing each
+account's `<owner>/renders/` prefix) after the run, not from the harness's own bookkeeping, so a
+bug in the harness cannot hide a lost job:
 - lost = accepted − succeeded − failed − cancelled (every row must be terminal);
 - duplicate effective executions = jobs with more than one recorded manifest output, or more
   than one published attempt folder left after the janitor (an effective execution is one that
   the database recorded; a start that was fenced out or killed is only a *start*);
-- orphan files = anything under a render's folder other than its recorded attempt, after the
-  janitor ran with no grace period; dangling = recorded outputs whose file is missing.
+- orphans = anything under a render's prefix other than its recorded attempt (each attempt
+  folder or stray object counted once), or under `renders/` but no render's, after the
+  janitor ran with no grace period; dangling = recorded outputs whose object is missing.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Final
 
 from sqlalchemy import func, select
 
@@ -27,13 +30,16 @@ from tests.fault.cluster import Cluster
 from toneshootout.server.db.engine import create_engine, create_sessionmaker
 from toneshootout.server.db.models.render import Render, RenderOutput
 from toneshootout.server.render.events import RenderEvent
+from toneshootout.server.render.repository import user_ids
 from toneshootout.server.render.states import RenderState
-from toneshootout.server.storage.local import LocalStorage
+from toneshootout.server.storage.base import Storage
+from toneshootout.server.storage.factory import open_storage
 from toneshootout.worker import faults
 from toneshootout.worker.context import WorkerContext
 from toneshootout.worker.janitor import clean_render_prefixes, dangling_outputs
 
 TERMINAL = ("succeeded", "failed", "cancelled")
+MANIFEST: Final = "manifest.json"
 
 
 class _Silent:
@@ -45,6 +51,7 @@ class _Silent:
 class Report:
     scenario: str
     database: str
+    deployment: str = ""  # how API and workers were separated (`Cluster.deployment`)
     accepted: int = 0
     succeeded: int = 0
     failed: dict[str, int] = field(default_factory=dict)
@@ -99,7 +106,7 @@ def harness_context(cluster: Cluster) -> tuple[WorkerContext, object]:
     ctx = WorkerContext(
         cluster.settings,
         create_sessionmaker(engine),
-        LocalStorage(cluster.settings.storage_dir),
+        open_storage(cluster.settings),
         events=_Silent(),
     )
     return ctx, engine
@@ -127,32 +134,36 @@ async def wait_terminal(ctx: WorkerContext, accepted: int, timeout: float) -> bo
     return False
 
 
-def _published_attempts(folder: Path) -> list[Path]:
-    return [p for p in folder.iterdir() if p.is_dir() and (p / "manifest.json").exists()]
-
-
-def _scan_folders(root: Path, prefixes: dict[uuid.UUID, str | None]) -> tuple[int, Counter[str]]:
-    """(orphan entries, published attempt folders per render) under `<owner>/renders/`."""
-    orphans, published = 0, Counter[str]()
-    for folder in root.glob("*/renders/*"):
-        try:
-            render_id = uuid.UUID(folder.name)
-        except ValueError:
-            orphans += 1
-            continue
-        prefix = prefixes.get(render_id)
-        keep = prefix.rsplit("/", 1)[-1] if prefix else None
-        published[folder.name] = len(_published_attempts(folder))
-        orphans += sum(1 for entry in folder.iterdir() if entry.name != keep)
-    return orphans, published
+def _scan_keys(
+    storage: Storage, owners: list[uuid.UUID], prefixes: dict[uuid.UUID, str | None]
+) -> tuple[int, Counter[str]]:
+    """(orphans, published attempt folders per render) from listing `<owner>/renders/`."""
+    orphans: set[str] = set()
+    published = Counter[str]()
+    for owner in owners:
+        base = f"{owner}/renders/"
+        for stored in storage.list_prefix(base):
+            parts = stored.key[len(base) :].split("/")
+            try:
+                render_id = uuid.UUID(parts[0])
+            except ValueError:
+                orphans.add(f"{owner}/{parts[0]}")
+                continue
+            prefix = prefixes.get(render_id)
+            keep = prefix.rsplit("/", 1)[-1] if prefix else None
+            if parts[1:2] != [keep]:
+                orphans.add(f"{owner}/" + "/".join(parts[:2]))
+            if parts[2:] == [MANIFEST]:
+                published[str(render_id)] += 1
+    return len(orphans), published
 
 
 async def judge(ctx: WorkerContext, report: Report) -> None:
     """Fill the report's counts from the database and storage (after janitor, no grace)."""
-    root = ctx.settings.storage_dir.resolve()
     report.orphans_removed = await clean_render_prefixes(ctx, grace_seconds=0)
     async with ctx.sessionmaker() as session:
         rows = (await session.execute(select(Render))).scalars().all()
+        owners = await user_ids(session)
         manifests = Counter(
             str(render_id)
             for render_id in (
@@ -169,7 +180,9 @@ async def judge(ctx: WorkerContext, report: Report) -> None:
     if len(rows) != report.accepted:
         report.notes.append(f"{len(rows)} rows for {report.accepted} accepted submissions")
     prefixes = {r.id: r.output_prefix for r in rows}
-    report.orphan_files, published = _scan_folders(root, prefixes)
+    report.orphan_files, published = await asyncio.to_thread(
+        _scan_keys, ctx.storage, list(owners), prefixes
+    )
     report.duplicate_executions = sum(
         1 for r in rows if manifests[str(r.id)] > 1 or published[str(r.id)] > 1
     )

@@ -8,7 +8,12 @@ KILL_EVERY-th pass, counted over all workers; `kill-random` keeps killing until 
 reached); a scenario whose faults fell short of the promise fails with a note. Recovery time:
 for worker kills, per job orphaned by a dead worker, the time from the death until the job was
 claimed again (or ended); for Redis faults, from the end of the fault until the first claim of
-a job that was queued through it.
+a job that was queued through it; for bucket outages, from the end of each outage until the
+next render succeeded.
+
+`run_scenario(..., scale_out=True)` runs a scenario on the scale-out deployment (`cluster.py`:
+separate data folders, an S3 bucket, PostgreSQL, namespaces where allowed); `bucket-outage`
+always runs on it, as it needs the bucket.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
 from typing import Final
 
 import redis.asyncio as aioredis
@@ -164,7 +170,7 @@ async def kill_randomly(run: Run, promised: int, abort: asyncio.Event) -> None:
     while kills < promised and not abort.is_set():
         await asyncio.sleep(rng.uniform(0.5, 2.5))
         live = [w for w in run.cluster.pool.workers if w.process.poll() is None and w.ready()]
-        busy = [(w, p) for w in live if (p := await _progress_of(run.ctx, w.process.pid))]
+        busy = [(w, p) for w in live if (p := await _progress_of(run.ctx, w.pid))]
         if busy:
             victim, progress = rng.choice(busy)
             run.report.kill_progress.append(progress)
@@ -179,6 +185,74 @@ async def kill_randomly(run: Run, promised: int, abort: asyncio.Event) -> None:
 async def _all_terminal(run: Run) -> bool:
     counts = await states(run.ctx)
     return sum(counts[s] for s in TERMINAL) >= run.report.accepted
+
+
+# A bucket outage lasts until a worker noticed it, and at most this long (then it is not
+# counted): the proof it landed is the worker's own log line, not the clock.
+OUTAGE_LONGEST_S: Final = 30.0
+OUTAGE_SEEN: Final = b"storage unavailable while"
+
+
+def outages_seen(logs: list[Path]) -> int:
+    """Transfers the workers gave up on because the store did not answer (from their logs)."""
+    total = 0
+    for log in logs:
+        try:
+            total += log.read_bytes().count(OUTAGE_SEEN)
+        except OSError:
+            continue
+    return total
+
+
+def bucket_outages_promised(jobs: int) -> int:
+    """bucket-outage's promise: one outage per 20 jobs, at least two."""
+    return max(2, jobs // 20)
+
+
+async def bucket_outages(run: Run, promised: int, abort: asyncio.Event) -> None:
+    """Take the bucket away (every connection reset) again and again while renders run, until
+    `promised` outages landed.
+
+    Each outage lasts until some worker's transfer failed on it (its log says so), so each one
+    counted provably hit a render's fetch or upload; then the bucket comes back for 1-2.5 s.
+    The promise holds by construction: the attempt that noticed an outage went back to the
+    queue, to be re-kicked only after `requeue_after_seconds` (3 s, longer than the gap), so
+    the next outage begins while that job still has its fetch and upload ahead. An outage no
+    transfer noticed within `OUTAGE_LONGEST_S` is not counted. Recovery: from the bucket's
+    return to the next render that succeeded (timed alongside, not waited for).
+    """
+    proxy = run.cluster.bucket
+    if proxy is None:
+        raise RuntimeError("bucket-outage needs the scale-out cluster (its bucket's proxy)")
+    rng = random.Random(run.report.accepted)
+    landed, timers = 0, []
+    while landed < promised and not abort.is_set() and not await _all_terminal(run):
+        before = outages_seen(run.cluster.pool.logs())
+        proxy.down()
+        began = time.monotonic()
+        while time.monotonic() - began < OUTAGE_LONGEST_S and not abort.is_set():
+            if outages_seen(run.cluster.pool.logs()) > before:
+                landed += 1
+                run.report.faults += 1
+                break
+            await asyncio.sleep(0.1)
+        proxy.up()
+        timers.append(asyncio.create_task(_time_to_success(run, time.monotonic())))
+        await asyncio.sleep(rng.uniform(1.0, 2.5))
+    await asyncio.gather(*timers)
+
+
+async def _time_to_success(run: Run, since: float) -> None:
+    """Record the time from `since` until one more render succeeded (or all ended)."""
+    before = (await states(run.ctx))["succeeded"]
+    while time.monotonic() - since < 120:
+        counts = await states(run.ctx)
+        if counts["succeeded"] > before:
+            run.report.recovery_s.append(time.monotonic() - since)
+            return
+        if sum(counts[s] for s in TERMINAL) >= run.report.accepted:
+            return
+        await asyncio.sleep(0.1)
 
 
 async def flushall(run: Run) -> None:
@@ -311,6 +385,11 @@ SCENARIOS: Final = {
         ),
         Scenario("poison", ClusterConfig(), frozenset({"missing_input"}), _poison_count),
         Scenario("redis-down-submit", ClusterConfig()),
+        Scenario(
+            "bucket-outage",
+            replace(long_render({}), scale_out=True, database="postgresql"),
+            promise=bucket_outages_promised,
+        ),
     ]
 }
 
@@ -354,10 +433,15 @@ async def _renders_outliving(ctx: WorkerContext, seconds: float) -> int:
     return sum(1 for a, b in spans if a and b and (b - a).total_seconds() > seconds)
 
 
-async def run_scenario(name: str, jobs: int, database: str = "sqlite") -> Report:
-    """Run one scenario end to end and judge it (lost, duplicates, orphans, its promise)."""
+async def run_scenario(
+    name: str, jobs: int, database: str = "sqlite", *, scale_out: bool = False
+) -> Report:
+    """Run one scenario end to end and judge it (lost, duplicates, orphans, its promise).
+    Scale-out (forced for `bucket-outage`) runs on PostgreSQL whatever `database` says."""
     scenario = SCENARIOS[name]
-    config = replace(scenario.config, database=database)
+    scale_out = scale_out or scenario.config.scale_out
+    database = "postgresql" if scale_out else database
+    config = replace(scenario.config, database=database, scale_out=scale_out)
     report = Report(name, database, promised=scenario.promise(jobs))
     began = time.monotonic()
     unsafe = faults.UNSAFE_QUEUE_ENV in config.worker_env
@@ -370,11 +454,14 @@ async def run_scenario(name: str, jobs: int, database: str = "sqlite") -> Report
             stop, abort = asyncio.Event(), asyncio.Event()
             run = Run(running, ctx, report, stop=stop, workers=config.workers)
             tasks = [asyncio.create_task(supervise(run))]
+            report.deployment = running.deployment
             killer = None
             if name == "kill-random":
                 killer = asyncio.create_task(kill_randomly(run, report.promised, abort))
             try:
                 await _drive(run, name, jobs)
+                if name == "bucket-outage":  # once every job is in: outages stop when all end
+                    killer = asyncio.create_task(bucket_outages(run, report.promised, abort))
                 done = await wait_terminal(ctx, report.accepted, timeout=300 + 6 * jobs)
                 if not done:
                     report.notes.append("timed out waiting for every job to end")

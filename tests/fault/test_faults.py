@@ -2,8 +2,10 @@
 
 The smoke runs (every `make test`) use a handful of jobs per scenario on SQLite; the slow runs
 use 200 jobs per scenario on SQLite and PostgreSQL (`make test-slow`, or the harness CLI:
-`python -m tests.fault.harness --scenario all --jobs 200`). Under CI=true a missing
-redis-server or PostgreSQL fails the run instead of skipping.
+`python -m tests.fault.harness --scenario all --jobs 200`). The scale-out runs (and
+bucket-outage, which needs the bucket) deploy API and workers as separate hosts on PostgreSQL,
+Redis and an S3 bucket (moto; `--scale-out` in the CLI). Under CI=true a missing
+redis-server, PostgreSQL or moto fails the run instead of skipping.
 """
 
 from __future__ import annotations
@@ -51,6 +53,22 @@ async def test_fault_scenario_loses_no_job_smoke(scenario: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
-@pytest.mark.parametrize("scenario", list(SCENARIOS))
+@pytest.mark.parametrize("scenario", [n for n, s in SCENARIOS.items() if not s.config.scale_out])
 async def test_fault_scenario_loses_no_job_at_scale(scenario: str, database: str) -> None:
     assert_nothing_lost(await run_scenario(scenario, SLOW_JOBS, database))
+
+
+# Scale-out: API and workers on separate data folders (and namespaces where allowed), sharing
+# only PostgreSQL, Redis and an S3 bucket (moto). bucket-outage always runs this way.
+SCALE_OUT = ("kill-random", "kill-mid_render", "kill-after_upload_before_commit")
+
+
+@pytest.mark.parametrize("scenario", SCALE_OUT)
+async def test_scale_out_scenario_loses_no_job_smoke(scenario: str) -> None:
+    assert_nothing_lost(await run_scenario(scenario, SMOKE_JOBS, scale_out=True))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scenario", [*SCALE_OUT, "bucket-outage"])
+async def test_scale_out_scenario_loses_no_job_at_scale(scenario: str) -> None:
+    assert_nothing_lost(await run_scenario(scenario, SLOW_JOBS, scale_out=True))
