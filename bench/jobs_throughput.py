@@ -82,14 +82,22 @@ async def _wait_ready(running: object, workers: int, timeout: float = 300.0) -> 
     raise RuntimeError("workers did not start")
 
 
-async def one_run(workers: int, jobs: int) -> tuple[float, float, float]:
-    """(jobs per minute, median queue wait s, median run s) for `workers` worker processes."""
+async def one_run(
+    workers: int, jobs: int, *, scale_out: bool = False
+) -> tuple[float, float, float]:
+    """(jobs per minute, median queue wait s, median run s) for `workers` worker processes.
+
+    `scale_out`: the fault harness's scale-out cluster (each process its own data folder,
+    files in an S3 bucket, PostgreSQL), instead of one shared folder on SQLite.
+    """
     config = ClusterConfig(
         workers=workers,
         lease_seconds=60,
         requeue_after_seconds=30.0,
         max_render_seconds=1800,
         idle_timeout_ms=2_400_000,
+        database="postgresql" if scale_out else "sqlite",
+        scale_out=scale_out,
     )
     async with cluster(config, tiny_shootout=False) as running:
         await demo_shootout(running.client, running.root)
@@ -134,12 +142,18 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--jobs", type=int, default=6)
     parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument(
+        "--scale-out",
+        action="store_true",
+        help="separate data folders per process, files in an S3 bucket (moto), PostgreSQL",
+    )
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args(argv)
     results: dict[int, list[tuple[float, float, float]]] = {1: [], 2: []}
     for _ in range(args.repeats):
         for workers in (1, 2):
-            results[workers].append(asyncio.run(one_run(workers, args.jobs)))
+            run = one_run(workers, args.jobs, scale_out=args.scale_out)
+            results[workers].append(asyncio.run(run))
             print(workers, results[workers][-1], flush=True)
     startup = sandbox_import_seconds()
     lines = [
@@ -149,14 +163,26 @@ def main(argv: list[str] | None = None) -> None:
     for workers, samples in results.items():
         rate, wait, run = (statistics.median(s[i] for s in samples) for i in range(3))
         lines.append(f"| {workers} | {rate:.2f} | {wait:.1f} | {run:.1f} |")
+    scale_out = " --scale-out" if args.scale_out else ""
     command = (
         f".venv/bin/python -m bench.jobs_throughput --jobs {args.jobs} "
-        f"--repeats {args.repeats} --write"
+        f"--repeats {args.repeats}{scale_out} --write"
+    )
+    title = "render throughput on the demo shootout" + (
+        ", no shared disk" if args.scale_out else ""
+    )
+    where = (
+        "Scale-out: the API and each worker have their own data folder and share only "
+        "PostgreSQL, Redis and an S3 bucket (moto over HTTP); workers fetch inputs into their "
+        "own cache and upload every output before recording it. "
+        if args.scale_out
+        else ""
     )
     body = (
-        "## Jobs and faults: render throughput on the demo shootout\n\n"
+        f"## Jobs and faults: {title}\n\n"
         f"`{command}` ({args.jobs} jobs per run, {args.repeats} repeat(s), medians; "
         f"1-minute load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)\n\n"
+        f"{where}"
         "Each job is the engine's demo shootout (2 DIs × 4 chains, all outputs) submitted "
         "through the API and rendered by `toneshootout worker` processes (concurrency 1). "
         f"A fresh sandbox interpreter importing the engine takes {startup:.1f} s (median of 3), "
@@ -165,7 +191,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(body)
     if args.write:
-        update_section("jobs-throughput", body)
+        update_section("jobs-throughput" + ("-scale-out" if args.scale_out else ""), body)
 
 
 if __name__ == "__main__":
