@@ -152,8 +152,8 @@ def main(argv: list[str] | None = None) -> None:
     results: dict[int, list[tuple[float, float, float]]] = {1: [], 2: []}
     for _ in range(args.repeats):
         for workers in (1, 2):
-            run = one_run(workers, args.jobs, scale_out=args.scale_out)
-            results[workers].append(asyncio.run(run))
+            measured = one_run(workers, args.jobs, scale_out=args.scale_out)
+            results[workers].append(asyncio.run(measured))
             print(workers, results[workers][-1], flush=True)
     startup = sandbox_import_seconds()
     lines = [
